@@ -1,0 +1,118 @@
+package org.mcpjava.transport.internal;
+
+import io.netty.buffer.ByteBuf;
+import org.mcpjava.core.McpException;
+import org.mcpjava.wire.ErrorCode;
+import org.mcpjava.wire.FrameHeader;
+import org.mcpjava.wire.FrameType;
+import org.mcpjava.wire.FrameWriter;
+import org.mcpjava.wire.Metadata;
+import org.mcpjava.wire.MetadataKey;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * The client side of a connection: sends HELLO as soon as the channel is active and completes
+ * {@link #established()} when WELCOME arrives. Client-initiated stream ids are odd, so the
+ * server's are even.
+ */
+public final class ClientConnection extends McpConnection {
+    private final CompletableFuture<ClientConnection> handshake = new CompletableFuture<>();
+    private final BiConsumer<ClientConnection, Long> onGoaway;
+    private volatile String serverName;
+    private volatile boolean sessionPresent;
+
+    /** @param onGoaway called on the event loop when the server sends GOAWAY (with LAST_STREAM_ID) */
+    public ClientConnection(EngineSettings settings, BiConsumer<ClientConnection, Long> onGoaway) {
+        super(settings, true);
+        this.onGoaway = onGoaway;
+    }
+
+    /** Completes when WELCOME arrived, or fails with the server's error or UNAVAILABLE. */
+    public CompletableFuture<ClientConnection> handshakeFuture() {
+        return handshake;
+    }
+
+    /** The server's SERVER_NAME. */
+    public String serverName() {
+        return serverName;
+    }
+
+    /** Whether the server resumed an existing session. */
+    public boolean sessionPresent() {
+        return sessionPresent;
+    }
+
+    @Override
+    protected void onActive() {
+        moveTo(ConnectionState.HANDSHAKING);
+        FrameWriter w = frames.begin(0, FrameType.HELLO, 0, 0, 0, 0);
+        if (settings.name() != null && !settings.name().isEmpty()) {
+            w.utf8(MetadataKey.CLIENT_ID, settings.name());
+        }
+        if (settings.credentials() != null) {
+            w.bytes(MetadataKey.AUTH.wire(), settings.credentials());
+        }
+        write(w.u32(MetadataKey.KEEPALIVE_MS, settings.keepaliveMillis())
+                .u32(MetadataKey.MAX_FRAME, settings.maxFrame())
+                .u16(MetadataKey.RECEIVE_WINDOW, settings.receiveWindow())
+                .bytes(MetadataKey.CODECS.wire(), settings.codecs().ids())
+                .u32(MetadataKey.MAX_CONCURRENT_REQUESTS, settings.maxConcurrentRequests())
+                .finish());
+    }
+
+    @Override
+    protected boolean isPeerStreamId(long streamId) {
+        return (streamId & 1) == 0;
+    }
+
+    @Override
+    protected void onHandshakeFrame(FrameType type, ByteBuf frame) {
+        if (type == FrameType.ERROR && FrameHeader.streamId(frame) == 0) {
+            McpException refused = errorOf(frame);
+            handshake.completeExceptionally(refused);
+            closeNow();
+            return;
+        }
+        if (type != FrameType.WELCOME || state() != ConnectionState.HANDSHAKING) {
+            throw new McpException(ErrorCode.PROTOCOL_ERROR, type + " before WELCOME");
+        }
+        HelloParameters welcome = HelloParameters.read(frame);
+        peerMaxFrame = welcome.maxFrame();
+        peerReceiveWindow = welcome.receiveWindow();
+        peerMaxConcurrentRequests = welcome.maxConcurrentRequests();
+        peerCodecs = welcome.codecs();
+        keepaliveNanos = TimeUnit.MILLISECONDS.toNanos(welcome.keepaliveMillis());
+        if (welcome.sessionId() != null) {
+            sessionId = welcome.sessionId();
+        }
+        serverName = Metadata.string(frame, MetadataKey.SERVER_NAME);
+        sessionPresent = Metadata.number(frame, MetadataKey.SESSION_PRESENT, 0) == 1;
+        established();
+        handshake.complete(this);
+    }
+
+    @Override
+    protected void onPeerGoaway(int code, String message, long lastStreamId) {
+        if (onGoaway != null) {
+            onGoaway.accept(this, lastStreamId);
+        }
+    }
+
+    @Override
+    protected void onClosed() {
+        handshake.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "connection closed during the handshake"));
+    }
+
+    /** The largest frame the server accepts. */
+    public int peerMaxFrame() {
+        return peerMaxFrame;
+    }
+
+    /** The codec ids the server accepts, preferred first. */
+    public byte[] peerCodecs() {
+        return peerCodecs.clone();
+    }
+}

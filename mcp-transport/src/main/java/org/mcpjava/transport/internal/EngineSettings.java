@@ -1,0 +1,47 @@
+package org.mcpjava.transport.internal;
+
+import io.netty.util.Timer;
+import org.mcpjava.codec.CodecRegistry;
+import org.mcpjava.core.Authenticator;
+import org.mcpjava.core.Router;
+import org.mcpjava.core.Ticker;
+
+import java.util.concurrent.Executor;
+
+/**
+ * Everything a connection needs from its server or client, frozen at build time. Shared by all
+ * connections of one endpoint.
+ *
+ * @param ticker            time source for keepalive and handshake timeouts
+ * @param timer             the timer wheel for request deadlines and drain deadlines
+ * @param router            inbound request dispatch (with the built-ins already registered)
+ * @param codecs            codecs this side accepts, announced in CODECS
+ * @param authenticator     checks HELLO credentials (server only; {@code null} accepts everyone)
+ * @param maxFrame          the largest frame this side accepts (MAX_FRAME)
+ * @param receiveWindow     QoS 1/2 PUBLISH in flight this side accepts (RECEIVE_WINDOW)
+ * @param maxConcurrentRequests inbound requests in flight this side accepts
+ * @param keepaliveMillis   this side's KEEPALIVE_MS (0 disables keepalive)
+ * @param handshakeTimeoutMillis how long a HELLO/WELCOME may take
+ * @param housekeepingMillis how often keepalive and handshake deadlines are checked
+ * @param drainTimeoutMillis how long GOAWAY waits for accepted work before closing anyway
+ * @param name              SERVER_NAME (server) or CLIENT_ID (client)
+ * @param credentials       AUTH bytes the client sends ({@code null} for none)
+ * @param handlerExecutor   where blocking built-in work may run
+ */
+public record EngineSettings(
+        Ticker ticker,
+        Timer timer,
+        Router router,
+        CodecRegistry codecs,
+        Authenticator authenticator,
+        int maxFrame,
+        int receiveWindow,
+        int maxConcurrentRequests,
+        long keepaliveMillis,
+        long handshakeTimeoutMillis,
+        long housekeepingMillis,
+        long drainTimeoutMillis,
+        String name,
+        byte[] credentials,
+        Executor handlerExecutor) {
+}

@@ -1,0 +1,899 @@
+package org.mcpjava.transport.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.collection.LongObjectHashMap;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.mcpjava.core.Connection;
+import org.mcpjava.core.McpException;
+import org.mcpjava.core.Payload;
+import org.mcpjava.transport.FrameDecoderHandler;
+import org.mcpjava.wire.ErrorCode;
+import org.mcpjava.wire.Flags;
+import org.mcpjava.wire.FrameException;
+import org.mcpjava.wire.FrameHeader;
+import org.mcpjava.wire.FrameType;
+import org.mcpjava.wire.Metadata;
+import org.mcpjava.wire.MetadataKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One MCP/1 connection: the state machine, keepalive, request/response in both directions,
+ * deadlines, cancel and GOAWAY drain. The handshake differs per side ({@link ServerConnection},
+ * {@link ClientConnection}); everything after it is shared.
+ *
+ * <p><b>Threads.</b> All state is confined to the channel's event loop; the public
+ * {@link Connection} methods hop onto it. Futures complete on the event loop: callbacks must not
+ * block it.
+ *
+ * <p><b>Buffers.</b> Every inbound frame is released here unless an {@link InboundRequest} takes it
+ * over; every frame written is handed to Netty, which releases it.
+ */
+public abstract class McpConnection extends ChannelInboundHandlerAdapter implements Connection {
+    private static final Logger log = LoggerFactory.getLogger(McpConnection.class);
+
+    protected final EngineSettings settings;
+    private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    private final LongObjectHashMap<PendingCall> outbound = new LongObjectHashMap<>();
+    private final LongObjectHashMap<InboundRequest> inbound = new LongObjectHashMap<>();
+    private final LongObjectHashMap<CompletableFuture<Duration>> pings = new LongObjectHashMap<>();
+
+    protected ChannelHandlerContext ctx;
+    protected FrameFactory frames;
+    private volatile ConnectionState state = ConnectionState.NEW;
+
+    // Negotiated in the handshake.
+    protected int peerMaxFrame = FrameHeader.DEFAULT_MAX_FRAME;
+    protected long peerMaxConcurrentRequests = Long.MAX_VALUE;
+    protected int peerReceiveWindow = 0xFFFF;
+    protected byte[] peerCodecs = {0};
+    protected long keepaliveNanos;
+    protected volatile byte[] sessionId = new byte[0];
+
+    private long lastReadNanos;
+    private long lastWriteNanos;
+    private long handshakeDeadlineNanos;
+    private ScheduledFuture<?> housekeeping;
+    private long nextStreamId;
+    private long highestInboundId;
+    private boolean goawaySent;
+    private long goawayLastStreamId;
+    private boolean peerGoaway;
+    private boolean errorSent;
+    private volatile Duration smoothedRtt;
+
+    protected McpConnection(EngineSettings settings, boolean clientSide) {
+        this.settings = settings;
+        this.nextStreamId = clientSide ? 1 : 2;
+    }
+
+    /** The endpoint settings. */
+    EngineSettings settings() {
+        return settings;
+    }
+
+    ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    /** The current state. */
+    public ConnectionState state() {
+        return state;
+    }
+
+    /** The channel, once the handler is added. */
+    public Channel channel() {
+        return ctx.channel();
+    }
+
+    // ---------------------------------------------------------------- side-specific hooks
+
+    /** Called once the channel is active: the client sends HELLO here. */
+    protected abstract void onActive();
+
+    /** Handles a frame that arrives in NEW or HANDSHAKING. Does not release it. */
+    protected abstract void onHandshakeFrame(FrameType type, ByteBuf frame);
+
+    /** Whether {@code streamId} has the parity of ids the peer allocates. */
+    protected abstract boolean isPeerStreamId(long streamId);
+
+    /** Called on the event loop after the channel closed and everything was failed. */
+    protected void onClosed() {
+    }
+
+    /** Called when the peer sent GOAWAY. */
+    protected void onPeerGoaway(int code, String message, long lastStreamId) {
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /**
+     * Moves to {@code next}, enforcing the legal transitions.
+     *
+     * @throws McpException PROTOCOL_ERROR for an illegal transition
+     */
+    protected final void moveTo(ConnectionState next) {
+        ConnectionState current = state;
+        if (current == next) {
+            return;
+        }
+        if (!current.canMoveTo(next)) {
+            throw new McpException(ErrorCode.PROTOCOL_ERROR, "illegal transition " + current + " -> " + next);
+        }
+        state = next;
+    }
+
+    /** Marks the handshake done with the negotiated parameters. */
+    protected final void established() {
+        moveTo(ConnectionState.ESTABLISHED);
+        lastReadNanos = settings.ticker().nanoTime();
+    }
+
+    // ---------------------------------------------------------------- channel events
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.frames = new FrameFactory(ctx.alloc());
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        long now = settings.ticker().nanoTime();
+        lastReadNanos = now;
+        lastWriteNanos = now;
+        handshakeDeadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(settings.handshakeTimeoutMillis());
+        housekeeping = ctx.executor().scheduleAtFixedRate(this::housekeeping,
+                settings.housekeepingMillis(), settings.housekeepingMillis(), TimeUnit.MILLISECONDS);
+        onActive();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        ByteBuf frame = (ByteBuf) msg;
+        boolean release = true;
+        try {
+            lastReadNanos = settings.ticker().nanoTime();
+            if (errorSent || state == ConnectionState.CLOSED) {
+                return;
+            }
+            FrameType type = FrameHeader.type(frame);
+            if (state == ConnectionState.NEW || state == ConnectionState.HANDSHAKING) {
+                onHandshakeFrame(type, frame);
+                return;
+            }
+            release = dispatch(type, frame);
+        } catch (McpException e) {
+            connectionError(e.code(), e.detail());
+        } catch (RuntimeException e) {
+            log.warn("{}: internal error handling a frame", this, e);
+            connectionError(ErrorCode.INTERNAL.code(), "internal error: " + e);
+        } finally {
+            if (release) {
+                frame.release();
+            }
+        }
+    }
+
+    /** Handles an established-state frame; returns whether the caller should release it. */
+    private boolean dispatch(FrameType type, ByteBuf frame) {
+        switch (type) {
+            case REQUEST:
+            case NOTIFY:
+                return onRequest(type, frame);
+            case RESPONSE:
+                onResponse(frame);
+                return true;
+            case ERROR:
+                if (FrameHeader.streamId(frame) == 0) {
+                    onPeerConnectionError(frame);
+                } else {
+                    onErrorReply(frame);
+                }
+                return true;
+            case CANCEL:
+                onCancel(FrameHeader.streamId(frame));
+                return true;
+            case PING:
+                write(frames.pong(FrameHeader.payload(frame)));
+                return true;
+            case PONG:
+                onPong(frame);
+                return true;
+            case GOAWAY:
+                onGoaway(frame);
+                return true;
+            case HELLO:
+            case WELCOME:
+                throw new McpException(ErrorCode.PROTOCOL_ERROR, type + " after the handshake (state " + state + ")");
+            default:
+                onPubSub(type, frame);
+                return true;
+        }
+    }
+
+    /**
+     * Pub/sub frames. This connection has no pub/sub engine: QoS 1/2 PUBLISH is refused with
+     * NACK(NOT_FOUND), SUBSCRIBE gets every filter refused (0x80), UNSUBSCRIBE is acknowledged.
+     */
+    protected void onPubSub(FrameType type, ByteBuf frame) {
+        long id = FrameHeader.streamId(frame);
+        switch (type) {
+            case PUBLISH:
+                if (Flags.qos(FrameHeader.flags(frame)) > 0) {
+                    write(frames.begin(0, FrameType.NACK, 0, 0, 0, id)
+                            .u16(MetadataKey.ERROR_CODE, ErrorCode.NOT_FOUND.code())
+                            .utf8(MetadataKey.ERROR_MESSAGE, "publish/subscribe is not enabled on this endpoint")
+                            .finish());
+                }
+                break;
+            case SUBSCRIBE: {
+                int filters = 0;
+                org.mcpjava.wire.MetadataCursor c = new org.mcpjava.wire.MetadataCursor().reset(frame);
+                while (c.next()) {
+                    if (c.key() == MetadataKey.SUBSCRIPTION.wire()) {
+                        filters++;
+                    }
+                }
+                org.mcpjava.wire.FrameWriter w = frames.begin(filters, FrameType.SUBACK, 0, 0, 0, id);
+                for (int i = 0; i < filters; i++) {
+                    w.payloadOut().writeByte(0x80);
+                }
+                write(w.finish());
+                break;
+            }
+            case UNSUBSCRIBE:
+                write(frames.begin(0, FrameType.UNSUBACK, 0, 0, 0, id).finish());
+                break;
+            default:
+                // Acknowledgements for messages this side never sent: nothing to do.
+                break;
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // A peer that does not read what we write stops being read from: memory stays bounded by
+        // the write-buffer high watermark instead of growing with its requests.
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        FrameException fe = FrameDecoderHandler.frameException(cause);
+        if (fe != null) {
+            log.warn("{}: bad frame from peer: {}", this, fe.getMessage());
+            connectionError(fe.errorCode().code(), fe.getMessage());
+        } else if (cause instanceof IOException) {
+            log.debug("{}: transport error: {}", this, cause.toString());
+            ctx.close();
+        } else {
+            log.warn("{}: unexpected error", this, cause);
+            connectionError(ErrorCode.INTERNAL.code(), "internal error");
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        state = ConnectionState.CLOSED;
+        if (housekeeping != null) {
+            housekeeping.cancel(false);
+        }
+        McpException lost = new McpException(ErrorCode.UNAVAILABLE, "connection closed");
+        for (PendingCall call : new ArrayList<>(outbound.values())) {
+            failCall(call, lost);
+        }
+        outbound.clear();
+        for (InboundRequest request : new ArrayList<>(inbound.values())) {
+            request.markCancelled();
+            request.answered = true;
+            request.releaseIfFinished();
+        }
+        inbound.clear();
+        for (CompletableFuture<Duration> ping : pings.values()) {
+            ping.completeExceptionally(lost);
+        }
+        pings.clear();
+        try {
+            onClosed();
+        } finally {
+            closeFuture.complete(null);
+            ctx.fireChannelInactive();
+        }
+    }
+
+    // ---------------------------------------------------------------- housekeeping
+
+    private void housekeeping() {
+        long now = settings.ticker().nanoTime();
+        ConnectionState s = state;
+        if (s == ConnectionState.NEW || s == ConnectionState.HANDSHAKING) {
+            if (now - handshakeDeadlineNanos >= 0) {
+                connectionError(ErrorCode.DEADLINE_EXCEEDED.code(),
+                        "handshake not completed within " + settings.handshakeTimeoutMillis() + " ms");
+            }
+            return;
+        }
+        if (keepaliveNanos <= 0 || s == ConnectionState.CLOSED) {
+            return;
+        }
+        if (now - lastReadNanos >= keepaliveNanos + keepaliveNanos / 2) {
+            connectionError(ErrorCode.KEEPALIVE_TIMEOUT.code(), "nothing received for "
+                    + TimeUnit.NANOSECONDS.toMillis(now - lastReadNanos) + " ms (keepalive "
+                    + TimeUnit.NANOSECONDS.toMillis(keepaliveNanos) + " ms)");
+        } else if (now - lastWriteNanos >= keepaliveNanos) {
+            write(frames.ping(now));
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** Writes and (consolidated) flushes one frame. Event loop only. */
+    protected final void write(ByteBuf frame) {
+        lastWriteNanos = settings.ticker().nanoTime();
+        ctx.writeAndFlush(frame, ctx.voidPromise());
+    }
+
+    /**
+     * A connection error: ERROR on stream 0 with {@code code}, then close. Later frames from the peer
+     * are ignored. Idempotent.
+     */
+    protected final void connectionError(int code, String message) {
+        if (errorSent || state == ConnectionState.CLOSED) {
+            return;
+        }
+        errorSent = true;
+        log.warn("{}: closing with {}: {}", this, ErrorCode.nameOf(code), message);
+        if (state != ConnectionState.CLOSING) {
+            moveTo(ConnectionState.CLOSING);
+        }
+        lastWriteNanos = settings.ticker().nanoTime();
+        ctx.writeAndFlush(frames.error(0, 0, code, message)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Runs {@code task} on the event loop (now, if already on it). */
+    protected final void onLoop(Runnable task) {
+        if (ctx.executor().inEventLoop()) {
+            task.run();
+        } else {
+            ctx.executor().execute(task);
+        }
+    }
+
+    // ---------------------------------------------------------------- inbound requests
+
+    private boolean onRequest(FrameType type, ByteBuf frame) {
+        long id = FrameHeader.streamId(frame);
+        int opcode = FrameHeader.opcode(frame);
+        if (type == FrameType.REQUEST) {
+            if (!isPeerStreamId(id)) {
+                throw new McpException(ErrorCode.PROTOCOL_ERROR, "REQUEST on stream " + id
+                        + " has the parity of this side's stream ids");
+            }
+            if (inbound.containsKey(id)) {
+                throw new McpException(ErrorCode.PROTOCOL_ERROR, "stream " + id + " reused while in flight");
+            }
+            if (goawaySent && id > goawayLastStreamId) {
+                write(frames.error(id, opcode, ErrorCode.UNAVAILABLE.code(), "connection is going away"));
+                return true;
+            }
+            if (inbound.size() >= settings.maxConcurrentRequests()) {
+                write(frames.error(id, opcode, ErrorCode.OVERLOADED.code(),
+                        "more than " + settings.maxConcurrentRequests() + " requests in flight"));
+                return true;
+            }
+            highestInboundId = Math.max(highestInboundId, id);
+        } else if (goawaySent) {
+            return true;
+        }
+        if (FrameHeader.payloadLength(frame) > 0 && !settings.codecs().accepts(FrameHeader.codec(frame))) {
+            if (type == FrameType.REQUEST) {
+                write(frames.error(id, opcode, ErrorCode.UNSUPPORTED_CODEC.code(),
+                        "codec " + FrameHeader.codec(frame) + " was not announced"));
+            }
+            return true;
+        }
+        InboundRequest request = new InboundRequest(this, frame);
+        if (type == FrameType.REQUEST) {
+            inbound.put(id, request);
+            long timeout = request.timeoutMillis();
+            if (timeout > 0) {
+                request.deadline = settings.timer().newTimeout(
+                        t -> onLoop(() -> expireInbound(request)), timeout, TimeUnit.MILLISECONDS);
+            }
+        }
+        CompletionStage<Payload> stage = settings.router().dispatch(request);
+        stage.whenComplete((payload, error) -> {
+            if (ctx.executor().inEventLoop()) {
+                completeInbound(request, payload, error);
+            } else {
+                ctx.executor().execute(() -> completeInbound(request, payload, error));
+            }
+        });
+        return false;
+    }
+
+    private void completeInbound(InboundRequest request, Payload payload, Throwable error) {
+        request.handlerDone = true;
+        try {
+            if (request.isNotify()) {
+                if (error != null) {
+                    log.debug("{}: NOTIFY 0x{} failed: {}", this, Integer.toHexString(request.opcode()), error.toString());
+                }
+                request.answered = true;
+                return;
+            }
+            if (request.answered) {
+                return; // cancelled or expired: the answer went out already
+            }
+            request.answered = true;
+            inbound.remove(request.streamId());
+            if (request.deadline != null) {
+                request.deadline.cancel();
+            }
+            if (state == ConnectionState.CLOSED) {
+                return;
+            }
+            if (error == null && payload == null) {
+                error = new McpException(ErrorCode.INTERNAL, "handler completed with no payload");
+            }
+            if (error == null) {
+                if (FrameHeader.OVERHEAD + payload.size() > peerMaxFrame) {
+                    write(frames.error(request.streamId(), request.opcode(), ErrorCode.FRAME_TOO_LARGE.code(),
+                            "response of " + payload.size() + " bytes exceeds the peer's MAX_FRAME " + peerMaxFrame));
+                } else {
+                    write(frames.response(request.streamId(), request.opcode(), payload));
+                }
+            } else {
+                Throwable cause = unwrap(error);
+                McpException mcp = McpException.find(cause);
+                if (mcp == null) {
+                    log.warn("{}: handler for opcode 0x{} failed", this, Integer.toHexString(request.opcode()), cause);
+                    write(frames.error(request.streamId(), request.opcode(), ErrorCode.INTERNAL.code(),
+                            "handler failed: " + cause.getClass().getSimpleName()));
+                } else {
+                    write(frames.error(request.streamId(), request.opcode(), mcp.code(), mcp.detail()));
+                }
+            }
+        } finally {
+            if (payload != null) {
+                payload.release();
+            }
+            request.releaseIfFinished();
+            maybeFinishDrain();
+        }
+    }
+
+    private void expireInbound(InboundRequest request) {
+        if (request.answered) {
+            return;
+        }
+        request.answered = true;
+        request.markCancelled();
+        inbound.remove(request.streamId());
+        if (state != ConnectionState.CLOSED) {
+            write(frames.error(request.streamId(), request.opcode(), ErrorCode.DEADLINE_EXCEEDED.code(),
+                    "deadline of " + request.timeoutMillis() + " ms passed"));
+        }
+        request.releaseIfFinished();
+        maybeFinishDrain();
+    }
+
+    private void onCancel(long id) {
+        InboundRequest request = inbound.remove(id);
+        if (request == null || request.answered) {
+            return; // already answered: CANCEL crossed the answer on the wire
+        }
+        request.answered = true;
+        request.markCancelled();
+        if (request.deadline != null) {
+            request.deadline.cancel();
+        }
+        write(frames.error(id, request.opcode(), ErrorCode.CANCELLED.code(), "cancelled by the requester"));
+        request.releaseIfFinished();
+        maybeFinishDrain();
+    }
+
+    // ---------------------------------------------------------------- outbound requests
+
+    @Override
+    public CompletableFuture<Payload> call(int opcode, Payload payload, Duration timeout) {
+        PendingCall call = new PendingCall(this);
+        long timeoutMillis = timeout == null ? 0 : Math.max(0, timeout.toMillis());
+        if (timeout != null && !timeout.isZero() && timeoutMillis == 0) {
+            timeoutMillis = 1;
+        }
+        long millis = timeoutMillis;
+        if (ctx == null) {
+            payload.release();
+            call.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "not connected"));
+            return call;
+        }
+        onLoop(() -> sendCall(call, opcode, payload, millis));
+        return call;
+    }
+
+    private void sendCall(PendingCall call, int opcode, Payload payload, long timeoutMillis) {
+        try {
+            if (call.isDone()) {
+                return;
+            }
+            McpException refused = refuseCall(opcode, payload);
+            if (refused != null) {
+                call.completeExceptionally(refused);
+                return;
+            }
+            long id = allocateStreamId();
+            call.streamId = id;
+            call.opcode = opcode;
+            outbound.put(id, call);
+            if (timeoutMillis > 0) {
+                call.deadline = settings.timer().newTimeout(t -> onLoop(() -> expireCall(call)),
+                        timeoutMillis, TimeUnit.MILLISECONDS);
+            }
+            write(frames.request(id, opcode, payload, timeoutMillis));
+        } catch (RuntimeException e) {
+            outbound.remove(call.streamId);
+            call.completeExceptionally(e);
+        } finally {
+            payload.release();
+        }
+    }
+
+    private McpException refuseCall(int opcode, Payload payload) {
+        if (state != ConnectionState.ESTABLISHED || peerGoaway) {
+            return new McpException(ErrorCode.UNAVAILABLE, "connection is " + (peerGoaway ? "going away" : state));
+        }
+        if (opcode < 0 || opcode > 0xFFFF) {
+            return new McpException(ErrorCode.PROTOCOL_ERROR, "opcode must be 0-65535: " + opcode);
+        }
+        if (outbound.size() >= peerMaxConcurrentRequests) {
+            return new McpException(ErrorCode.OVERLOADED, "peer accepts " + peerMaxConcurrentRequests
+                    + " requests in flight");
+        }
+        if (payload.size() > 0 && !peerAccepts(payload.codec())) {
+            return new McpException(ErrorCode.UNSUPPORTED_CODEC, "peer did not announce codec " + payload.codec());
+        }
+        if (FrameHeader.OVERHEAD + 7L + payload.size() > peerMaxFrame) {
+            return new McpException(ErrorCode.FRAME_TOO_LARGE, "request of " + payload.size()
+                    + " bytes exceeds the peer's MAX_FRAME " + peerMaxFrame);
+        }
+        return null;
+    }
+
+    /** Whether the peer announced {@code codec} in CODECS. */
+    protected final boolean peerAccepts(int codec) {
+        for (byte c : peerCodecs) {
+            if ((c & 0xFF) == codec) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long allocateStreamId() {
+        for (long tries = 0; tries < 1_000_000; tries++) {
+            long id = nextStreamId;
+            nextStreamId += 2;
+            if (nextStreamId > FrameHeader.MAX_STREAM_ID) {
+                nextStreamId -= FrameHeader.MAX_STREAM_ID - 1; // wrap, keeping the parity
+            }
+            if (!outbound.containsKey(id)) {
+                return id;
+            }
+        }
+        throw new McpException(ErrorCode.OVERLOADED, "no free stream id");
+    }
+
+    private void expireCall(PendingCall call) {
+        if (outbound.remove(call.streamId) == call) {
+            call.completeExceptionally(new McpException(ErrorCode.DEADLINE_EXCEEDED,
+                    String.format("no answer to opcode 0x%04x within the deadline", call.opcode)));
+            maybeFinishDrain();
+        }
+    }
+
+    /** The caller cancelled {@code call}'s future: tell the peer. */
+    void cancelCall(PendingCall call) {
+        onLoop(() -> {
+            if (call.streamId != 0 && outbound.remove(call.streamId) == call) {
+                if (call.deadline != null) {
+                    call.deadline.cancel();
+                }
+                if (state != ConnectionState.CLOSED) {
+                    write(frames.cancel(call.streamId));
+                }
+                maybeFinishDrain();
+            }
+        });
+    }
+
+    private void onResponse(ByteBuf frame) {
+        PendingCall call = outbound.remove(FrameHeader.streamId(frame));
+        if (call == null) {
+            return; // answer to a call that was cancelled or expired
+        }
+        if (call.deadline != null) {
+            call.deadline.cancel();
+        }
+        Payload payload = Payload.of(FrameHeader.codec(frame), FrameHeader.retainedPayload(frame));
+        if (!call.complete(payload)) {
+            payload.release();
+        }
+        maybeFinishDrain();
+    }
+
+    private void onErrorReply(ByteBuf frame) {
+        PendingCall call = outbound.remove(FrameHeader.streamId(frame));
+        if (call == null) {
+            return;
+        }
+        if (call.deadline != null) {
+            call.deadline.cancel();
+        }
+        call.completeExceptionally(errorOf(frame));
+        maybeFinishDrain();
+    }
+
+    private void failCall(PendingCall call, McpException e) {
+        if (call.deadline != null) {
+            call.deadline.cancel();
+        }
+        call.completeExceptionally(e);
+    }
+
+    /** The McpException an ERROR, GOAWAY or NACK frame describes. */
+    protected static McpException errorOf(ByteBuf frame) {
+        int code = (int) Metadata.number(frame, MetadataKey.ERROR_CODE, ErrorCode.INTERNAL.code());
+        String message = Metadata.string(frame, MetadataKey.ERROR_MESSAGE);
+        return new McpException(code, message == null ? "" : message, null);
+    }
+
+    private void onPeerConnectionError(ByteBuf frame) {
+        McpException e = errorOf(frame);
+        log.warn("{}: peer closed the connection with {}", this, e.getMessage());
+        for (PendingCall call : new ArrayList<>(outbound.values())) {
+            failCall(call, e);
+        }
+        outbound.clear();
+        errorSent = true;
+        ctx.close();
+    }
+
+    @Override
+    public CompletableFuture<Void> notify(int opcode, Payload payload) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (ctx == null) {
+            payload.release();
+            done.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "not connected"));
+            return done;
+        }
+        onLoop(() -> {
+            try {
+                McpException refused = refuseCall(opcode, payload);
+                if (refused != null) {
+                    done.completeExceptionally(refused);
+                    return;
+                }
+                lastWriteNanos = settings.ticker().nanoTime();
+                ctx.writeAndFlush(frames.notify(opcode, payload)).addListener(f -> {
+                    if (f.isSuccess()) {
+                        done.complete(null);
+                    } else {
+                        done.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "write failed", f.cause()));
+                    }
+                });
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            } finally {
+                payload.release();
+            }
+        });
+        return done;
+    }
+
+    // ---------------------------------------------------------------- ping
+
+    @Override
+    public CompletableFuture<Duration> ping() {
+        CompletableFuture<Duration> result = new CompletableFuture<>();
+        if (ctx == null) {
+            result.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "not connected"));
+            return result;
+        }
+        onLoop(() -> {
+            if (state != ConnectionState.ESTABLISHED && state != ConnectionState.CLOSING) {
+                result.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "connection is " + state));
+                return;
+            }
+            long stamp = settings.ticker().nanoTime();
+            while (pings.containsKey(stamp)) {
+                stamp++;
+            }
+            pings.put(stamp, result);
+            write(frames.ping(stamp));
+        });
+        return result;
+    }
+
+    private void onPong(ByteBuf frame) {
+        if (FrameHeader.payloadLength(frame) != 8) {
+            return;
+        }
+        long stamp = FrameHeader.payload(frame).getLong(0);
+        long rtt = settings.ticker().nanoTime() - stamp;
+        CompletableFuture<Duration> waiter = pings.remove(stamp);
+        if (rtt < 0 || rtt > TimeUnit.HOURS.toNanos(1)) {
+            return; // not one of our timestamps
+        }
+        Duration sample = Duration.ofNanos(rtt);
+        Duration srtt = smoothedRtt;
+        smoothedRtt = srtt == null ? sample : srtt.multipliedBy(7).plus(sample).dividedBy(8);
+        if (waiter != null) {
+            waiter.complete(sample);
+        }
+    }
+
+    @Override
+    public Duration lastRoundTrip() {
+        return smoothedRtt;
+    }
+
+    // ---------------------------------------------------------------- GOAWAY
+
+    /**
+     * Starts a graceful close: GOAWAY with {@code code}, then finish the requests accepted so far
+     * (up to the drain timeout) and close. Thread-safe; completes when the channel has closed.
+     */
+    public CompletableFuture<Void> goAway(ErrorCode code, String message) {
+        if (ctx == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        onLoop(() -> {
+            ConnectionState s = state;
+            if (s == ConnectionState.CLOSED || goawaySent) {
+                return;
+            }
+            if (s != ConnectionState.ESTABLISHED && s != ConnectionState.CLOSING) {
+                moveTo(ConnectionState.CLOSING);
+                ctx.close();
+                return;
+            }
+            goawaySent = true;
+            goawayLastStreamId = highestInboundId;
+            if (s == ConnectionState.ESTABLISHED) {
+                moveTo(ConnectionState.CLOSING);
+            }
+            write(frames.goaway(code, message, goawayLastStreamId));
+            settings.timer().newTimeout(t -> onLoop(this::drainTimedOut),
+                    settings.drainTimeoutMillis(), TimeUnit.MILLISECONDS);
+            maybeFinishDrain();
+        });
+        return closeFuture;
+    }
+
+    private void drainTimedOut() {
+        if (state == ConnectionState.CLOSED) {
+            return;
+        }
+        log.warn("{}: drain timed out with {} inbound and {} outbound requests in flight",
+                this, inbound.size(), outbound.size());
+        for (InboundRequest request : new ArrayList<>(inbound.values())) {
+            expireAsUnavailable(request);
+        }
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void expireAsUnavailable(InboundRequest request) {
+        request.answered = true;
+        request.markCancelled();
+        inbound.remove(request.streamId());
+        write(frames.error(request.streamId(), request.opcode(), ErrorCode.UNAVAILABLE.code(), "shutting down"));
+        request.releaseIfFinished();
+    }
+
+    private void maybeFinishDrain() {
+        if (goawaySent && inbound.isEmpty() && outbound.isEmpty() && state == ConnectionState.CLOSING) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void onGoaway(ByteBuf frame) {
+        McpException e = errorOf(frame);
+        long last = Metadata.number(frame, MetadataKey.LAST_STREAM_ID, FrameHeader.MAX_STREAM_ID);
+        peerGoaway = true;
+        if (state == ConnectionState.ESTABLISHED) {
+            moveTo(ConnectionState.CLOSING);
+        }
+        List<PendingCall> unprocessed = new ArrayList<>();
+        for (PendingCall call : outbound.values()) {
+            if (call.streamId > last) {
+                unprocessed.add(call);
+            }
+        }
+        McpException notProcessed = new McpException(ErrorCode.UNAVAILABLE,
+                "peer is going away and did not process this request (safe to retry)");
+        for (PendingCall call : unprocessed) {
+            outbound.remove(call.streamId);
+            failCall(call, notProcessed);
+        }
+        log.info("{}: peer sent GOAWAY {} (last stream {})", this, e.getMessage(), last);
+        onPeerGoaway(e.code(), e.detail(), last);
+    }
+
+    // ---------------------------------------------------------------- Connection
+
+    @Override
+    public String sessionId() {
+        return ByteBufUtil.hexDump(sessionId);
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return ctx == null ? null : ctx.channel().remoteAddress();
+    }
+
+    @Override
+    public boolean isActive() {
+        return state == ConnectionState.ESTABLISHED && !peerGoaway;
+    }
+
+    @Override
+    public CompletableFuture<Void> closeFuture() {
+        return closeFuture;
+    }
+
+    /** Closes the channel at once (no GOAWAY). */
+    public void closeNow() {
+        if (ctx != null) {
+            ctx.close();
+        }
+    }
+
+    /** The number of inbound requests in flight. Event loop only; for tests and metrics. */
+    int inboundInFlight() {
+        return inbound.size();
+    }
+
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + (ctx == null ? "unbound" : ctx.channel().remoteAddress())
+                + (sessionId.length == 0 ? "" : " session=" + sessionId().substring(0, 8)) + "]";
+    }
+}
