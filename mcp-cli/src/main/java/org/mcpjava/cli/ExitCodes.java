@@ -13,6 +13,10 @@ public final class ExitCodes {
     public static final int BAD_FRAME = 2;
     /** A file, stream or peer could not be read or reached. */
     public static final int IO_ERROR = 3;
+    /** The peer answered with an MCP error code (printed by name), or the connection was lost. */
+    public static final int REMOTE_ERROR = 4;
+    /** The call's deadline passed (DEADLINE_EXCEEDED). */
+    public static final int TIMEOUT = 5;
     /** A bug in the tool (an unexpected exception); the stack trace is printed. */
     public static final int INTERNAL = 70;
 
@@ -24,9 +28,27 @@ public final class ExitCodes {
     public static final String HELP_BAD_FRAME = "2:bad frame (the spec's error name is printed first, e.g. CHECKSUM_MISMATCH)";
     /** Help line for {@link #IO_ERROR}. */
     public static final String HELP_IO_ERROR = "3:I/O error (e.g. the file cannot be read)";
+    /** Help line for {@link #REMOTE_ERROR}. */
+    public static final String HELP_REMOTE_ERROR = "4:the server answered with an error code (printed by name, e.g. NOT_FOUND)";
+    /** Help line for {@link #TIMEOUT}. */
+    public static final String HELP_TIMEOUT = "5:the deadline passed (DEADLINE_EXCEEDED)";
     /** Help line for {@link #INTERNAL}. */
     public static final String HELP_INTERNAL = "70:internal error (a bug: please report the stack trace)";
 
     private ExitCodes() {
+    }
+
+    /**
+     * The exit code for a failure carrying an MCP error: unreachable (UNAVAILABLE) is an I/O error,
+     * DEADLINE_EXCEEDED a timeout, anything else the server's answer.
+     */
+    public static int forError(org.mcpjava.core.McpException e) {
+        if (e.code() == org.mcpjava.wire.ErrorCode.UNAVAILABLE.code()) {
+            return IO_ERROR;
+        }
+        if (e.code() == org.mcpjava.wire.ErrorCode.DEADLINE_EXCEEDED.code()) {
+            return TIMEOUT;
+        }
+        return REMOTE_ERROR;
     }
 }

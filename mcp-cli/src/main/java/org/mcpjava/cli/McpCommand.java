@@ -1,6 +1,12 @@
 package org.mcpjava.cli;
 
 import org.mcpjava.cli.decode.DecodeCommand;
+import org.mcpjava.cli.net.BenchCommand;
+import org.mcpjava.cli.net.CallCommand;
+import org.mcpjava.cli.net.InfoCommand;
+import org.mcpjava.cli.net.NotifyCommand;
+import org.mcpjava.cli.net.PingCommand;
+import org.mcpjava.cli.net.ServerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,9 +31,15 @@ import java.util.concurrent.Callable;
         description = "Tools for MCP/1, the compact binary message protocol.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE, ExitCodes.HELP_BAD_FRAME,
-            ExitCodes.HELP_IO_ERROR, ExitCodes.HELP_INTERNAL},
+            ExitCodes.HELP_IO_ERROR, ExitCodes.HELP_REMOTE_ERROR, ExitCodes.HELP_TIMEOUT, ExitCodes.HELP_INTERNAL},
         subcommands = {
             CommandLine.HelpCommand.class,
+            ServerCommand.class,
+            CallCommand.class,
+            NotifyCommand.class,
+            PingCommand.class,
+            InfoCommand.class,
+            BenchCommand.class,
             DecodeCommand.class,
         })
 public final class McpCommand implements Callable<Integer> {
