@@ -6,6 +6,8 @@ import org.mcpjava.cli.net.CallCommand;
 import org.mcpjava.cli.net.InfoCommand;
 import org.mcpjava.cli.net.NotifyCommand;
 import org.mcpjava.cli.net.PingCommand;
+import org.mcpjava.cli.net.PubCommand;
+import org.mcpjava.cli.net.SubCommand;
 import org.mcpjava.cli.net.ServerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,6 +39,8 @@ import java.util.concurrent.Callable;
             ServerCommand.class,
             CallCommand.class,
             NotifyCommand.class,
+            PubCommand.class,
+            SubCommand.class,
             PingCommand.class,
             InfoCommand.class,
             BenchCommand.class,

@@ -29,14 +29,14 @@ public final class Handlers {
     }
 
     /**
-     * A typed handler: decodes the request into {@code requestType} with its codec, applies
-     * {@code fn} on {@code executor} (it may block), and encodes the result in the same codec.
+     * A typed handler: on {@code executor} (so neither a large payload nor {@code fn} blocks the
+     * event loop) decodes the request into {@code requestType} with its codec, applies {@code fn},
+     * and encodes the result in the same codec. A payload that does not decode answers
+     * INVALID_PAYLOAD.
      */
     public static <Q, R> RequestHandler typed(Class<Q> requestType, Executor executor, Function<Q, R> fn) {
-        return request -> {
-            Q value = request.decode(requestType);
-            return CompletableFuture.supplyAsync(() -> request.encode(fn.apply(value)), executor);
-        };
+        return request -> CompletableFuture.supplyAsync(
+                () -> request.encode(fn.apply(request.decode(requestType))), executor);
     }
 
     /** A typed, non-blocking handler that runs on the event loop. */

@@ -14,6 +14,8 @@ import org.mcpjava.codec.PayloadCodec;
 import org.mcpjava.core.Connection;
 import org.mcpjava.core.Interceptor;
 import org.mcpjava.core.McpException;
+import org.mcpjava.core.Message;
+import org.mcpjava.core.MessageListener;
 import org.mcpjava.core.Payload;
 import org.mcpjava.core.RequestHandler;
 import org.mcpjava.core.Router;
@@ -32,6 +34,8 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -55,13 +59,16 @@ public final class McpClient implements AutoCloseable {
     private final ClientResources resources;
     private final boolean ownsResources;
     private final ClientConnection connection;
+    private final ClientPubSub pubSub;
     private final Duration callTimeout;
 
-    private McpClient(Builder config, ClientResources resources, boolean ownsResources, ClientConnection connection) {
+    private McpClient(Builder config, ClientResources resources, boolean ownsResources, ClientConnection connection,
+                      ClientPubSub pubSub) {
         this.config = config;
         this.resources = resources;
         this.ownsResources = ownsResources;
         this.connection = connection;
+        this.pubSub = pubSub;
         this.callTimeout = config.callTimeout;
     }
 
@@ -131,6 +138,80 @@ public final class McpClient implements AutoCloseable {
             return connection.notify(opcode, encode(message));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    // ------------------------------------------------------------ publish / subscribe
+
+    /**
+     * Publishes {@code payload} (ownership passes) to {@code topic}. Completes when the server took
+     * responsibility: at once for QoS 0 (written), on PUBACK for QoS 1, on PUBCOMP for QoS 2. Waits
+     * (backpressure) while the server's RECEIVE_WINDOW is full; fails with the NACK's code when the
+     * server refuses it for good (e.g. TOPIC_INVALID), retrying NACK(OVERLOADED) with backoff.
+     */
+    public CompletableFuture<Void> publish(String topic, int qos, boolean retain, Payload payload) {
+        return publish(topic, qos, retain, payload, 0);
+    }
+
+    /** {@link #publish(String, int, boolean, Payload)} with MESSAGE_EXPIRY_S (0 for none). */
+    public CompletableFuture<Void> publish(String topic, int qos, boolean retain, Payload payload, long expirySeconds) {
+        return pubSub.publish(connection, topic, qos, retain, payload, expirySeconds);
+    }
+
+    /** Publishes {@code value} encoded like a typed call's request (not retained). */
+    public CompletableFuture<Void> publish(String topic, int qos, Object value) {
+        Payload payload;
+        try {
+            payload = encode(value);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return publish(topic, qos, false, payload);
+    }
+
+    /**
+     * Subscribes to {@code filter} (wildcards {@code +} and {@code #}, or {@code $share/GROUP/FILTER})
+     * at up to {@code maxQos}; {@code listener} receives its messages on the event loop. Completes
+     * with the granted QoS, or fails with TOPIC_INVALID if the server refused the filter.
+     */
+    public CompletableFuture<Integer> subscribe(String filter, int maxQos, MessageListener listener) {
+        Map<String, Integer> one = new LinkedHashMap<>();
+        one.put(filter, maxQos);
+        return pubSub.subscribe(connection, one, listener).thenApply(codes -> {
+            if (codes.length == 0 || codes[0] == 0x80) {
+                throw new McpException(ErrorCode.TOPIC_INVALID, "server refused the subscription to " + filter);
+            }
+            return codes[0];
+        });
+    }
+
+    /** Subscribes to several filters (filter to max QoS) with one listener; completes with SUBACK's codes. */
+    public CompletableFuture<int[]> subscribe(Map<String, Integer> filters, MessageListener listener) {
+        return pubSub.subscribe(connection, new LinkedHashMap<>(filters), listener);
+    }
+
+    /** Unsubscribes from {@code filters}. */
+    public CompletableFuture<Void> unsubscribe(String... filters) {
+        return pubSub.unsubscribe(connection, java.util.Arrays.asList(filters));
+    }
+
+    /** The pub/sub session this client carries (pass it to the next client to resume). */
+    public ClientSession session() {
+        return config.session;
+    }
+
+    /** Whether the server resumed an existing session (SESSION_PRESENT). */
+    public boolean sessionPresent() {
+        return connection.sessionPresent();
+    }
+
+    /** Decodes a received message's payload into {@code type} with its codec. */
+    public <T> T decode(Message message, Class<T> type) {
+        Payload p = Payload.of(message.codec(), io.netty.buffer.Unpooled.wrappedBuffer(message.payload()));
+        try {
+            return config.codecs.decode(p, type);
+        } finally {
+            p.release();
         }
     }
 
@@ -254,6 +335,9 @@ public final class McpClient implements AutoCloseable {
         private final Router.Builder router = Router.builder();
         private Ticker ticker = Ticker.system();
         private ClientResources resources;
+        private ClientSession session;
+        private MessageListener messageListener;
+        private int maxWaitingPublishes = 10_000;
 
         private Builder() {
         }
@@ -377,6 +461,34 @@ public final class McpClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The pub/sub session to use or resume (default: a new one that ends with the connection).
+         * Reuse the instance across clients to resume: unacknowledged publishes are re-sent and
+         * QoS 2 stays exactly-once.
+         */
+        public Builder session(ClientSession session) {
+            this.session = session;
+            return this;
+        }
+
+        /**
+         * Receives messages that no subscription's listener takes, notably those a resumed session
+         * delivers before the application subscribed again.
+         */
+        public Builder messageListener(MessageListener listener) {
+            this.messageListener = listener;
+            return this;
+        }
+
+        /** QoS 1/2 publishes that may wait for the server's window before publish fails with OVERLOADED. */
+        public Builder maxWaitingPublishes(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("maxWaitingPublishes must be >= 0: " + max);
+            }
+            this.maxWaitingPublishes = max;
+            return this;
+        }
+
         /** Connects and completes the handshake, waiting for both. */
         public McpClient connect() {
             return await(connectAsync());
@@ -411,6 +523,11 @@ public final class McpClient implements AutoCloseable {
                         + e.getMessage(), e));
             }
             ClientConnection connection = new ClientConnection(settings, null);
+            if (session == null) {
+                session = ClientSession.create(0);
+            }
+            ClientPubSub pubSub = new ClientPubSub(session, messageListener, maxWaitingPublishes);
+            connection.pubSub(pubSub);
             Bootstrap bootstrap = new Bootstrap()
                     .group(res.group())
                     .channel(Transports.channelClass())
@@ -440,7 +557,7 @@ public final class McpClient implements AutoCloseable {
             });
             connection.handshakeFuture().whenComplete((c, e) -> {
                 if (e == null) {
-                    result.complete(new McpClient(this, res, owns, connection));
+                    result.complete(new McpClient(this, res, owns, connection, pubSub));
                 } else {
                     result.completeExceptionally(e);
                 }

@@ -11,6 +11,8 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.mcpjava.broker.Broker;
+import org.mcpjava.broker.BrokerOptions;
 import org.mcpjava.codec.CodecRegistry;
 import org.mcpjava.core.Authenticator;
 import org.mcpjava.core.Connection;
@@ -72,6 +74,7 @@ public final class McpServer implements AutoCloseable {
     private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
     private final HashedWheelTimer timer;
     private final ExecutorService blockingExecutor;
+    private final Broker broker;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
@@ -88,6 +91,7 @@ public final class McpServer implements AutoCloseable {
                 b.handshakeTimeout.toMillis(), housekeepingMillis(b), b.drainTimeout.toMillis(), b.name, null,
                 blockingExecutor);
         this.limiter = new ConnectionLimiter(b.maxConnections, b.maxConnectionsPerAddress);
+        this.broker = b.pubsub ? Broker.open(b.brokerOptions != null ? b.brokerOptions : BrokerOptions.builder().build()) : null;
         try {
             this.sslContext = b.tls == null ? null : SslContexts.forServer(b.tls);
         } catch (Exception e) {
@@ -138,7 +142,7 @@ public final class McpServer implements AutoCloseable {
                         }
                         p.addLast("framing", new FrameDecoderHandler(config.maxFrame));
                         p.addLast("flush", new FlushConsolidationHandler(256, true));
-                        p.addLast("mcp", new ServerConnection(settings, connections::add, connections::remove));
+                        p.addLast("mcp", new ServerConnection(settings, broker, connections::add, connections::remove));
                     }
                 });
         try {
@@ -167,6 +171,11 @@ public final class McpServer implements AutoCloseable {
     /** Connections open at the socket level (including those still in the handshake). */
     public int openSockets() {
         return limiter.open();
+    }
+
+    /** The publish/subscribe broker, or {@code null} when pub/sub is disabled. */
+    public Broker broker() {
+        return broker;
     }
 
     /** Whether a graceful shutdown is in progress. */
@@ -217,6 +226,9 @@ public final class McpServer implements AutoCloseable {
     private void releaseResources() {
         shutdownGroups();
         timer.stop();
+        if (broker != null) {
+            broker.close();
+        }
         blockingExecutor.shutdownNow();
         log.info("MCP server {} stopped", config.name);
     }
@@ -256,6 +268,8 @@ public final class McpServer implements AutoCloseable {
         private int workerThreads;
         private Ticker ticker = Ticker.system();
         private String name = "mcp-java";
+        private boolean pubsub = true;
+        private BrokerOptions brokerOptions;
 
         private Builder() {
         }
@@ -408,6 +422,22 @@ public final class McpServer implements AutoCloseable {
         /** The clock for keepalive and handshake timeouts (tests move it by hand). */
         public Builder ticker(Ticker ticker) {
             this.ticker = require(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Publish/subscribe settings, notably the session store (default: in memory; the CLI server
+         * defaults to SQLite on disk). The server closes the store when it stops.
+         */
+        public Builder broker(BrokerOptions options) {
+            this.brokerOptions = require(options, "broker options");
+            this.pubsub = true;
+            return this;
+        }
+
+        /** Disables publish/subscribe: PUBLISH is refused with NACK(NOT_FOUND), SUBSCRIBE with 0x80. */
+        public Builder disablePubSub() {
+            this.pubsub = false;
             return this;
         }
 

@@ -78,7 +78,11 @@ public final class PayloadOptions {
 
     /** Prints a reply: text when it is printable UTF-8, else hex. */
     static String render(Payload reply) {
-        byte[] bytes = reply.toBytes();
+        return render(reply.toBytes());
+    }
+
+    /** Renders bytes: text when printable UTF-8, else hex. */
+    static String render(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.UTF_8);
         boolean printable = text.chars().allMatch(ch -> ch == '\n' || ch == '\r' || ch == '\t' || (ch >= 0x20 && ch != 0xFFFD));
         return printable ? text : ByteBufUtil.hexDump(bytes);

@@ -19,7 +19,26 @@ import java.util.function.BiConsumer;
  * server's are even.
  */
 public final class ClientConnection extends McpConnection {
+    /** The client's pub/sub engine, plugged in before connecting. */
+    public interface PubSub {
+        /** SESSION_ID to resume, or {@code null}. */
+        byte[] resumeSessionId();
+
+        /** SESSION_EXPIRY_S to ask for. */
+        long sessionExpirySeconds();
+
+        /** WELCOME arrived (on the event loop, before the handshake future completes). */
+        void onEstablished(ClientConnection connection, byte[] sessionId, boolean sessionPresent);
+
+        /** A pub/sub frame from the server (on the event loop). Do not release it. */
+        void onFrame(FrameType type, ByteBuf frame);
+
+        /** The connection closed (on the event loop). */
+        void onClosed();
+    }
+
     private final CompletableFuture<ClientConnection> handshake = new CompletableFuture<>();
+    private volatile PubSub pubSub;
     private final BiConsumer<ClientConnection, Long> onGoaway;
     private volatile String serverName;
     private volatile boolean sessionPresent;
@@ -28,6 +47,51 @@ public final class ClientConnection extends McpConnection {
     public ClientConnection(EngineSettings settings, BiConsumer<ClientConnection, Long> onGoaway) {
         super(settings, true);
         this.onGoaway = onGoaway;
+    }
+
+    /** Plugs in the pub/sub engine; call before the channel connects. */
+    public void pubSub(PubSub pubSub) {
+        this.pubSub = pubSub;
+    }
+
+    /** Writes and flushes a frame on the event loop (hopping onto it if needed). */
+    public void send(ByteBuf frame) {
+        onLoop(() -> write(frame));
+    }
+
+    /** Writes a frame without flushing; event loop only. */
+    public void sendNoFlush(ByteBuf frame) {
+        ctx.write(frame, ctx.voidPromise());
+    }
+
+    /** Flushes; event loop only. */
+    public void flush() {
+        ctx.flush();
+    }
+
+    /** Runs {@code task} on the connection's event loop. */
+    public void runOnLoop(Runnable task) {
+        onLoop(task);
+    }
+
+    /** The buffer allocator. */
+    public io.netty.buffer.ByteBufAllocator allocator() {
+        return ctx.alloc();
+    }
+
+    /** The server's RECEIVE_WINDOW. */
+    public int peerReceiveWindow() {
+        return peerReceiveWindow;
+    }
+
+    /** The timer wheel (for retries). */
+    public io.netty.util.Timer timer() {
+        return settings.timer();
+    }
+
+    /** Whether the channel is open. */
+    public boolean isOpen() {
+        return ctx != null && ctx.channel().isActive();
     }
 
     /** Completes when WELCOME arrived, or fails with the server's error or UNAVAILABLE. */
@@ -54,6 +118,15 @@ public final class ClientConnection extends McpConnection {
         }
         if (settings.credentials() != null) {
             w.bytes(MetadataKey.AUTH.wire(), settings.credentials());
+        }
+        PubSub ps = pubSub;
+        if (ps != null) {
+            if (ps.resumeSessionId() != null) {
+                w.bytes(MetadataKey.SESSION_ID.wire(), ps.resumeSessionId());
+            }
+            if (ps.sessionExpirySeconds() > 0) {
+                w.u32(MetadataKey.SESSION_EXPIRY_S, ps.sessionExpirySeconds());
+            }
         }
         write(w.u32(MetadataKey.KEEPALIVE_MS, settings.keepaliveMillis())
                 .u32(MetadataKey.MAX_FRAME, settings.maxFrame())
@@ -91,6 +164,10 @@ public final class ClientConnection extends McpConnection {
         serverName = Metadata.string(frame, MetadataKey.SERVER_NAME);
         sessionPresent = Metadata.number(frame, MetadataKey.SESSION_PRESENT, 0) == 1;
         established();
+        PubSub ps = pubSub;
+        if (ps != null) {
+            ps.onEstablished(this, sessionId, sessionPresent);
+        }
         handshake.complete(this);
     }
 
@@ -102,7 +179,21 @@ public final class ClientConnection extends McpConnection {
     }
 
     @Override
+    protected void onPubSub(FrameType type, ByteBuf frame) {
+        PubSub ps = pubSub;
+        if (ps == null) {
+            super.onPubSub(type, frame);
+        } else {
+            ps.onFrame(type, frame);
+        }
+    }
+
+    @Override
     protected void onClosed() {
+        PubSub ps = pubSub;
+        if (ps != null) {
+            ps.onClosed();
+        }
         handshake.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "connection closed during the handshake"));
     }
 

@@ -845,7 +845,11 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             outbound.remove(call.streamId);
             failCall(call, notProcessed);
         }
-        log.info("{}: peer sent GOAWAY {} (last stream {})", this, e.getMessage(), last);
+        if (e.code() == ErrorCode.NO_ERROR.code()) {
+            log.debug("{}: peer sent GOAWAY {} (last stream {})", this, e.getMessage(), last);
+        } else {
+            log.info("{}: peer sent GOAWAY {} (last stream {})", this, e.getMessage(), last);
+        }
         onPeerGoaway(e.code(), e.detail(), last);
     }
 

@@ -1,6 +1,8 @@
 package org.mcpjava.transport.internal;
 
 import io.netty.buffer.ByteBuf;
+import org.mcpjava.broker.Broker;
+import org.mcpjava.broker.Session;
 import org.mcpjava.core.McpException;
 import org.mcpjava.wire.ErrorCode;
 import org.mcpjava.wire.FrameType;
@@ -25,6 +27,8 @@ public final class ServerConnection extends McpConnection {
 
     private final Consumer<ServerConnection> onEstablished;
     private final Consumer<ServerConnection> onClose;
+    private final Broker broker;
+    private BrokerBinding binding;
     private volatile String clientId;
     private volatile String principal;
 
@@ -34,9 +38,25 @@ public final class ServerConnection extends McpConnection {
      */
     public ServerConnection(EngineSettings settings, Consumer<ServerConnection> onEstablished,
                             Consumer<ServerConnection> onClose) {
+        this(settings, null, onEstablished, onClose);
+    }
+
+    /**
+     * @param broker the pub/sub broker, or {@code null} to refuse publish/subscribe
+     * @param onEstablished called on the event loop when the handshake completes
+     * @param onClose called on the event loop when the connection closes
+     */
+    public ServerConnection(EngineSettings settings, Broker broker, Consumer<ServerConnection> onEstablished,
+                            Consumer<ServerConnection> onClose) {
         super(settings, false);
+        this.broker = broker;
         this.onEstablished = onEstablished;
         this.onClose = onClose;
+    }
+
+    /** The pub/sub session, or {@code null} without a broker or before the handshake. */
+    public Session session() {
+        return binding == null ? null : binding.session();
     }
 
     /** The CLIENT_ID the client sent, or {@code null}. */
@@ -104,13 +124,32 @@ public final class ServerConnection extends McpConnection {
         long theirs = hello.keepaliveMillis();
         long keepalive = ours == 0 ? theirs : theirs == 0 ? ours : Math.min(ours, theirs);
         keepaliveNanos = TimeUnit.MILLISECONDS.toNanos(keepalive);
-        byte[] id = new byte[16];
-        RANDOM.nextBytes(id);
+        byte[] id;
+        boolean present = false;
+        long grantedExpiry = 0;
+        if (broker != null) {
+            binding = new BrokerBinding(broker, ctx, this, settings.receiveWindow(), System::currentTimeMillis);
+            Broker.Attachment attachment;
+            try {
+                attachment = broker.attach(hello.sessionId(), hello.sessionExpirySeconds(), clientId,
+                        who != null ? who : clientId, binding);
+            } catch (McpException e) {
+                connectionError(e.code(), e.detail());
+                return;
+            }
+            binding.bind(attachment.session());
+            id = attachment.session().id();
+            present = attachment.present();
+            grantedExpiry = attachment.session().expirySeconds();
+        } else {
+            id = new byte[16];
+            RANDOM.nextBytes(id);
+        }
         sessionId = id;
         write(frames.begin(0, FrameType.WELCOME, 0, 0, 0, 0)
                 .bytes(MetadataKey.SESSION_ID.wire(), id)
-                .u8(MetadataKey.SESSION_PRESENT, 0)
-                .u32(MetadataKey.SESSION_EXPIRY_S, 0)
+                .u8(MetadataKey.SESSION_PRESENT, present ? 1 : 0)
+                .u32(MetadataKey.SESSION_EXPIRY_S, grantedExpiry)
                 .u32(MetadataKey.KEEPALIVE_MS, keepalive)
                 .u32(MetadataKey.MAX_FRAME, settings.maxFrame())
                 .u16(MetadataKey.RECEIVE_WINDOW, settings.receiveWindow())
@@ -119,14 +158,29 @@ public final class ServerConnection extends McpConnection {
                 .utf8(MetadataKey.SERVER_NAME, settings.name())
                 .finish());
         established();
-        log.debug("{}: established for client {} (keepalive {} ms)", this, clientId, keepalive);
+        log.debug("{}: established for client {} (keepalive {} ms, session present {})", this, clientId, keepalive, present);
+        if (binding != null) {
+            broker.resume(binding.session(), binding);
+        }
         if (onEstablished != null) {
             onEstablished.accept(this);
         }
     }
 
     @Override
+    protected void onPubSub(FrameType type, ByteBuf frame) {
+        if (binding == null) {
+            super.onPubSub(type, frame);
+        } else {
+            binding.onFrame(type, frame);
+        }
+    }
+
+    @Override
     protected void onClosed() {
+        if (binding != null) {
+            binding.detach();
+        }
         if (onClose != null) {
             onClose.accept(this);
         }

@@ -1,0 +1,23 @@
+package org.mcpjava.broker;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of the broker, cheap to update from any thread. Read them for metrics and tests. */
+public final class BrokerStats {
+    /** PUBLISH received from clients, by QoS. */
+    public final LongAdder[] received = {new LongAdder(), new LongAdder(), new LongAdder()};
+    /** Messages handed to subscribers' sessions (queued or sent), by delivered QoS. */
+    public final LongAdder[] routed = {new LongAdder(), new LongAdder(), new LongAdder()};
+    /** PUBLISH re-sent with DUP (resume, NACK retry). */
+    public final LongAdder retransmitted = new LongAdder();
+    /** QoS 0 messages dropped (queue full or connection not writable). */
+    public final LongAdder droppedQos0 = new LongAdder();
+    /** QoS 1/2 messages dropped for a session whose queue was full. */
+    public final LongAdder droppedQueueFull = new LongAdder();
+    /** Messages dropped because they expired (MESSAGE_EXPIRY_S) before delivery. */
+    public final LongAdder expired = new LongAdder();
+    /** NACK received from clients. */
+    public final LongAdder nacksReceived = new LongAdder();
+    /** Sessions expired. */
+    public final LongAdder sessionsExpired = new LongAdder();
+}

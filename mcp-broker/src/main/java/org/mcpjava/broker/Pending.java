@@ -1,0 +1,24 @@
+package org.mcpjava.broker;
+
+import org.mcpjava.broker.store.OutboundState;
+import org.mcpjava.broker.store.StoredMessage;
+
+/** A message on its way to one session's client. Guarded by its session's lock. */
+final class Pending {
+    final Session session;
+    final long sequence;
+    final StoredMessage message;
+    final boolean persisted;
+    long packetId;
+    OutboundState state = OutboundState.QUEUED;
+    /** Sendable: whatever the store had to make durable for it is durable. */
+    boolean committed;
+    int nackAttempts;
+
+    Pending(Session session, long sequence, StoredMessage message, boolean persisted) {
+        this.session = session;
+        this.sequence = sequence;
+        this.message = message;
+        this.persisted = persisted;
+    }
+}

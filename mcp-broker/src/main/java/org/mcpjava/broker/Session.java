@@ -1,0 +1,474 @@
+package org.mcpjava.broker;
+
+import io.netty.buffer.ByteBufUtil;
+import org.mcpjava.broker.store.OutboundEntry;
+import org.mcpjava.broker.store.OutboundState;
+import org.mcpjava.broker.store.SessionStore;
+import org.mcpjava.broker.store.StoredMessage;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One client session on the server: its subscriptions, the messages on their way to the client
+ * (queued, then in flight within the client's RECEIVE_WINDOW), the QoS 2 packet ids received from
+ * it, and the connection it is attached to, if any. Outlives its connection for its expiry.
+ *
+ * <p><b>Threads.</b> Every mutable field is guarded by this object's monitor; frames for the
+ * session are written while holding it, so they go out in the order the session decided them.
+ * Store mutations made here are ordered after the monitor (lock order: session, then store).
+ */
+public final class Session {
+    private final Broker broker;
+    private final byte[] id;
+    private final String idHex;
+    private final String clientId;
+    private final String owner;
+
+    private long expirySeconds;
+    private SessionOutput output;
+    private long disconnectedAtMillis;
+    private boolean ended;
+    private long nextPacketId = 1;
+    private long nextSequence = 1;
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final LinkedHashMap<Long, Pending> inflight = new LinkedHashMap<>();
+    private final Map<String, Integer> subscriptions = new LinkedHashMap<>();
+    private final Set<Long> inboundQos2 = new HashSet<>();
+    private int queuedQos0;
+    /** Read without the lock by shared-subscription selection: an estimate is enough there. */
+    private volatile boolean windowRoom = true;
+
+    Session(Broker broker, byte[] id, String clientId, String owner, long expirySeconds) {
+        this.broker = broker;
+        this.id = id;
+        this.idHex = ByteBufUtil.hexDump(id);
+        this.clientId = clientId;
+        this.owner = owner;
+        this.expirySeconds = expirySeconds;
+    }
+
+    /** The 16-byte session id (a copy). */
+    public byte[] id() {
+        return id.clone();
+    }
+
+    byte[] rawId() {
+        return id;
+    }
+
+    /** The session id as hex. */
+    public String idHex() {
+        return idHex;
+    }
+
+    /** The CLIENT_ID of the client that created the session. */
+    public String clientId() {
+        return clientId;
+    }
+
+    /** The principal that owns the session. */
+    public String owner() {
+        return owner;
+    }
+
+    /** SESSION_EXPIRY_S granted. */
+    public synchronized long expirySeconds() {
+        return expirySeconds;
+    }
+
+    /** Whether the session outlives its connection (and so is stored). */
+    public synchronized boolean isDurable() {
+        return expirySeconds > 0;
+    }
+
+    /** Whether a connection is attached. */
+    public synchronized boolean isAttached() {
+        return output != null;
+    }
+
+    /** Messages queued (not yet sent) plus in flight. */
+    public synchronized int backlog() {
+        return queue.size() + inflight.size();
+    }
+
+    /** Messages sent and not yet acknowledged. */
+    public synchronized int inflightCount() {
+        return inflight.size();
+    }
+
+    /** The filters subscribed, with their max QoS. */
+    public synchronized Map<String, Integer> subscriptions() {
+        return new LinkedHashMap<>(subscriptions);
+    }
+
+    boolean hasWindowRoom() {
+        return windowRoom;
+    }
+
+    private SessionStore store() {
+        return broker.store();
+    }
+
+    // ------------------------------------------------------------ restore from the store
+
+    synchronized void restore(Map<String, Integer> subs, List<OutboundEntry> outbound, Set<Long> qos2,
+                              long nextPacket, long disconnectedAt) {
+        subscriptions.putAll(subs);
+        inboundQos2.addAll(qos2);
+        long maxPacket = 0;
+        for (OutboundEntry e : outbound) {
+            Pending p = new Pending(this, e.sequence(), e.message(), true);
+            p.committed = true;
+            p.packetId = e.packetId();
+            p.state = e.state();
+            if (e.state() == OutboundState.QUEUED) {
+                queue.add(p);
+            } else {
+                inflight.put(p.packetId, p);
+                maxPacket = Math.max(maxPacket, p.packetId);
+            }
+            nextSequence = Math.max(nextSequence, e.sequence() + 1);
+        }
+        nextPacketId = Math.max(Math.max(1, nextPacket), maxPacket + 1);
+        if (nextPacketId > 0xFFFF_FFFFL) {
+            nextPacketId = 1;
+        }
+        disconnectedAtMillis = disconnectedAt;
+    }
+
+    // ------------------------------------------------------------ attach / detach
+
+    /** Binds the session to {@code out}; returns the previous output (to be taken over), if any. */
+    synchronized SessionOutput bind(SessionOutput out, long expiry) {
+        SessionOutput previous = output;
+        output = out;
+        disconnectedAtMillis = 0;
+        boolean wasDurable = expirySeconds > 0;
+        expirySeconds = expiry;
+        if (expiry > 0) {
+            store().saveSession(id, clientId, owner, expiry, nextPacketId);
+            store().markDisconnected(id, 0);
+        } else if (wasDurable) {
+            store().deleteSession(id);
+        }
+        return previous;
+    }
+
+    /**
+     * After WELCOME: re-sends every unacknowledged PUBLISH (DUP) and PUBREL (DUP) in their original
+     * order, then sends what is queued.
+     */
+    synchronized void resume(SessionOutput out) {
+        if (output != out) {
+            return;
+        }
+        for (Pending p : inflight.values()) {
+            if (p.state == OutboundState.RELEASED) {
+                out.pubrel(p.packetId, true);
+            } else {
+                out.publish(p.packetId, p.message, true);
+                broker.stats().retransmitted.increment();
+            }
+        }
+        pump();
+    }
+
+    /** The connection closed. Returns true if the session ends with it (not durable). */
+    synchronized boolean unbind(SessionOutput out, long nowMillis) {
+        if (output != out) {
+            return false; // taken over: the new connection owns the session
+        }
+        output = null;
+        if (expirySeconds == 0) {
+            return true;
+        }
+        disconnectedAtMillis = nowMillis;
+        store().markDisconnected(id, nowMillis);
+        // QoS 0 is not kept for an offline session.
+        for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (p.message.qos() == 0) {
+                it.remove();
+                queuedQos0--;
+                broker.stats().droppedQos0.increment();
+            }
+        }
+        return false;
+    }
+
+    /** Whether the session expired at {@code nowMillis} (offline for longer than its expiry). */
+    synchronized boolean isExpired(long nowMillis) {
+        return !ended && output == null && expirySeconds > 0 && disconnectedAtMillis > 0
+                && nowMillis - disconnectedAtMillis >= expirySeconds * 1000;
+    }
+
+    /** Marks the session ended and drops its state; returns the filters it had. */
+    synchronized List<String> end() {
+        ended = true;
+        List<String> filters = new ArrayList<>(subscriptions.keySet());
+        subscriptions.clear();
+        queue.clear();
+        inflight.clear();
+        inboundQos2.clear();
+        if (expirySeconds > 0) {
+            store().deleteSession(id);
+        }
+        return filters;
+    }
+
+    synchronized boolean isEnded() {
+        return ended;
+    }
+
+    synchronized SessionOutput output() {
+        return output;
+    }
+
+    // ------------------------------------------------------------ subscriptions
+
+    synchronized void addSubscription(String filter, int qos) {
+        subscriptions.put(filter, qos);
+        if (expirySeconds > 0) {
+            store().saveSubscription(id, filter, qos);
+        }
+    }
+
+    synchronized boolean removeSubscription(String filter) {
+        boolean had = subscriptions.remove(filter) != null;
+        if (had && expirySeconds > 0) {
+            store().deleteSubscription(id, filter);
+        }
+        return had;
+    }
+
+    // ------------------------------------------------------------ outbound
+
+    /**
+     * Queues {@code message} for the client (not sent yet: see {@link #pump()}). Returns the entry,
+     * or {@code null} if the session dropped it (ended, queue full).
+     *
+     * @param committed whether it may be sent at once (nothing had to be made durable for it)
+     */
+    synchronized Pending enqueue(StoredMessage message, boolean committed) {
+        if (ended) {
+            return null;
+        }
+        int max = broker.options().maxQueuedPerSession();
+        if (queue.size() >= max) {
+            if (!dropOneQos0()) {
+                if (message.qos() == 0) {
+                    broker.stats().droppedQos0.increment();
+                } else {
+                    broker.stats().droppedQueueFull.increment();
+                    broker.warnQueueFull(this);
+                }
+                return null;
+            }
+        }
+        if (message.qos() == 0 && output == null) {
+            broker.stats().droppedQos0.increment(); // QoS 0 is at most once: not kept for offline sessions
+            return null;
+        }
+        boolean persist = message.qos() > 0 && expirySeconds > 0;
+        Pending p = new Pending(this, nextSequence++, message, persist);
+        p.committed = committed || !persist;
+        if (persist) {
+            store().addOutbound(id, new OutboundEntry(p.sequence, 0, OutboundState.QUEUED, message));
+        }
+        queue.add(p);
+        if (message.qos() == 0) {
+            queuedQos0++;
+        }
+        return p;
+    }
+
+    private boolean dropOneQos0() {
+        if (queuedQos0 == 0) {
+            return false;
+        }
+        for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
+            if (it.next().message.qos() == 0) {
+                it.remove();
+                queuedQos0--;
+                broker.stats().droppedQos0.increment();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    synchronized void markCommitted(Pending p) {
+        p.committed = true;
+    }
+
+    /** Sends queued messages whose turn it is, as far as the client's window allows. */
+    synchronized void pump() {
+        SessionOutput out = output;
+        if (out == null) {
+            return;
+        }
+        int window = out.receiveWindow();
+        long now = broker.options().wallClock().getAsLong();
+        boolean wrote = false;
+        while (!queue.isEmpty()) {
+            Pending p = queue.peek();
+            if (!p.committed) {
+                break; // keeps the order: later messages wait for this one
+            }
+            if (p.message.isExpired(now)) {
+                queue.poll();
+                dropped(p);
+                broker.stats().expired.increment();
+                continue;
+            }
+            if (p.message.qos() == 0) {
+                queue.poll();
+                queuedQos0--;
+                if (out.isWritable()) {
+                    out.publish(0, p.message, false);
+                    wrote = true;
+                } else {
+                    broker.stats().droppedQos0.increment();
+                }
+                continue;
+            }
+            if (inflight.size() >= window) {
+                break;
+            }
+            queue.poll();
+            p.packetId = allocatePacketId();
+            p.state = OutboundState.PUBLISHED;
+            inflight.put(p.packetId, p);
+            if (p.persisted) {
+                store().updateOutbound(id, p.sequence, p.packetId, OutboundState.PUBLISHED);
+            }
+            out.publish(p.packetId, p.message, false);
+            wrote = true;
+        }
+        windowRoom = inflight.size() < window;
+        if (wrote) {
+            out.flush();
+        }
+    }
+
+    private long allocatePacketId() {
+        for (int tries = 0; tries < 1_000_000; tries++) {
+            long candidate = nextPacketId++;
+            if (nextPacketId > 0xFFFF_FFFFL) {
+                nextPacketId = 1;
+            }
+            if (!inflight.containsKey(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no free packet id");
+    }
+
+    private void dropped(Pending p) {
+        if (p.persisted) {
+            store().removeOutbound(id, p.sequence);
+        }
+    }
+
+    /** PUBACK from the client. */
+    synchronized void onPuback(long packetId) {
+        Pending p = inflight.get(packetId);
+        if (p == null || p.message.qos() != 1) {
+            return; // unknown or already acknowledged: a duplicate ack is harmless
+        }
+        inflight.remove(packetId);
+        dropped(p);
+        pump();
+    }
+
+    /** PUBREC from the client: answer PUBREL. */
+    synchronized void onPubrec(long packetId) {
+        Pending p = inflight.get(packetId);
+        if (p == null || p.message.qos() != 2) {
+            if (output != null) {
+                output.pubrel(packetId, false); // lets a client that kept the id finish it
+                output.flush();
+            }
+            return;
+        }
+        if (p.state == OutboundState.PUBLISHED) {
+            p.state = OutboundState.RELEASED;
+            if (p.persisted) {
+                store().updateOutbound(id, p.sequence, packetId, OutboundState.RELEASED);
+            }
+        }
+        if (output != null) {
+            output.pubrel(packetId, false);
+            output.flush();
+        }
+    }
+
+    /** PUBCOMP from the client. */
+    synchronized void onPubcomp(long packetId) {
+        Pending p = inflight.get(packetId);
+        if (p == null || p.message.qos() != 2) {
+            return;
+        }
+        inflight.remove(packetId);
+        dropped(p);
+        pump();
+    }
+
+    /** NACK from the client: retry later for OVERLOADED, otherwise drop. */
+    synchronized void onNack(long packetId, int code) {
+        Pending p = inflight.get(packetId);
+        broker.stats().nacksReceived.increment();
+        if (p == null) {
+            return;
+        }
+        if (code == org.mcpjava.wire.ErrorCode.OVERLOADED.code()) {
+            p.nackAttempts++;
+            broker.scheduleRetry(this, p, p.nackAttempts);
+            return;
+        }
+        inflight.remove(packetId);
+        dropped(p);
+        pump();
+    }
+
+    /** Re-sends {@code p} after a NACK(OVERLOADED) backoff, if it is still waiting. */
+    synchronized void retry(Pending p) {
+        if (output != null && inflight.get(p.packetId) == p && p.state == OutboundState.PUBLISHED) {
+            output.publish(p.packetId, p.message, true);
+            output.flush();
+            broker.stats().retransmitted.increment();
+        }
+    }
+
+    // ------------------------------------------------------------ inbound QoS 2
+
+    /** Records a QoS 2 packet id from the client; false if it was already known (a duplicate). */
+    synchronized boolean addInboundQos2(long packetId) {
+        if (!inboundQos2.add(packetId)) {
+            return false;
+        }
+        if (expirySeconds > 0) {
+            store().addInboundQos2(id, packetId);
+        }
+        return true;
+    }
+
+    /** PUBREL from the client: forgets the id. */
+    synchronized void removeInboundQos2(long packetId) {
+        if (inboundQos2.remove(packetId) && expirySeconds > 0) {
+            store().removeInboundQos2(id, packetId);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + idHex.substring(0, 8) + " client=" + clientId + "]";
+    }
+}

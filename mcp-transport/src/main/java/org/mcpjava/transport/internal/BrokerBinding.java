@@ -1,0 +1,240 @@
+package org.mcpjava.transport.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import org.mcpjava.broker.Broker;
+import org.mcpjava.broker.Session;
+import org.mcpjava.broker.SessionOutput;
+import org.mcpjava.broker.store.StoredMessage;
+import org.mcpjava.broker.topic.Topics;
+import org.mcpjava.core.McpException;
+import org.mcpjava.wire.ErrorCode;
+import org.mcpjava.wire.Flags;
+import org.mcpjava.wire.FrameHeader;
+import org.mcpjava.wire.FrameType;
+import org.mcpjava.wire.FrameWriter;
+import org.mcpjava.wire.Metadata;
+import org.mcpjava.wire.MetadataCursor;
+import org.mcpjava.wire.MetadataKey;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * Connects one server connection to the {@link Broker}: turns the client's pub/sub frames into
+ * broker calls, and is the {@link SessionOutput} through which the broker writes to the client.
+ * Writes may come from any thread (the broker delivers on the publisher's thread or the store's
+ * commit thread), so every frame is built with its own {@link FrameWriter}.
+ */
+final class BrokerBinding implements SessionOutput {
+    private final Broker broker;
+    private final ChannelHandlerContext ctx;
+    private final McpConnection connection;
+    private final int ourReceiveWindow;
+    private final LongSupplier wallClock;
+    private final AtomicInteger inboundUnacked = new AtomicInteger();
+    private volatile Session session;
+
+    BrokerBinding(Broker broker, ChannelHandlerContext ctx, McpConnection connection, int ourReceiveWindow,
+                  LongSupplier wallClock) {
+        this.broker = broker;
+        this.ctx = ctx;
+        this.connection = connection;
+        this.ourReceiveWindow = ourReceiveWindow;
+        this.wallClock = wallClock;
+    }
+
+    /** Binds to the session chosen at HELLO. */
+    void bind(Session session) {
+        this.session = session;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    /** Handles a pub/sub frame from the client on the event loop. Does not release it. */
+    void onFrame(FrameType type, ByteBuf frame) {
+        Session s = session;
+        long id = FrameHeader.streamId(frame);
+        switch (type) {
+            case PUBLISH:
+                onPublish(s, id, frame);
+                break;
+            case PUBACK:
+                broker.puback(s, id);
+                break;
+            case PUBREC:
+                broker.pubrec(s, id);
+                break;
+            case PUBCOMP:
+                broker.pubcomp(s, id);
+                break;
+            case PUBREL:
+                broker.pubrel(s, id);
+                break;
+            case NACK:
+                broker.nack(s, id, (int) Metadata.number(frame, MetadataKey.ERROR_CODE, ErrorCode.INTERNAL.code()));
+                break;
+            case SUBSCRIBE:
+                onSubscribe(s, id, frame);
+                break;
+            case UNSUBSCRIBE:
+                onUnsubscribe(s, id, frame);
+                break;
+            default:
+                // SUBACK / UNSUBACK answer SUBSCRIBE / UNSUBSCRIBE the server never sends.
+                break;
+        }
+    }
+
+    private void onPublish(Session s, long id, ByteBuf frame) {
+        int flags = FrameHeader.flags(frame);
+        int qos = Flags.qos(flags);
+        String topic = Metadata.string(frame, MetadataKey.TOPIC);
+        int codec = FrameHeader.codec(frame);
+        if (topic == null) {
+            refuse(qos, id, ErrorCode.TOPIC_INVALID, "PUBLISH without TOPIC");
+            return;
+        }
+        try {
+            Topics.validateTopicName(topic, true);
+        } catch (McpException e) {
+            refuse(qos, id, ErrorCode.TOPIC_INVALID, e.detail());
+            return;
+        }
+        if (FrameHeader.payloadLength(frame) > 0 && !connection.settings().codecs().accepts(codec)) {
+            refuse(qos, id, ErrorCode.UNSUPPORTED_CODEC, "codec " + codec + " was not announced");
+            return;
+        }
+        if (qos > 0 && inboundUnacked.get() >= ourReceiveWindow) {
+            refuse(qos, id, ErrorCode.OVERLOADED, "more than RECEIVE_WINDOW " + ourReceiveWindow + " unacknowledged");
+            return;
+        }
+        byte[] payload = ByteBufUtil.getBytes(FrameHeader.payload(frame));
+        long expiry = Metadata.number(frame, MetadataKey.MESSAGE_EXPIRY_S, 0);
+        if (qos > 0) {
+            inboundUnacked.incrementAndGet();
+        }
+        broker.publish(s, id, qos, Flags.isRetain(flags), topic, codec, payload, expiry);
+    }
+
+    private void refuse(int qos, long id, ErrorCode code, String message) {
+        if (qos > 0) {
+            nack(id, code.code(), message);
+            flush();
+        }
+    }
+
+    private void onSubscribe(Session s, long id, ByteBuf frame) {
+        List<Broker.SubscriptionRequest> requests = new ArrayList<>();
+        MetadataCursor c = new MetadataCursor().reset(frame);
+        while (c.next()) {
+            if (c.key() == MetadataKey.SUBSCRIPTION.wire()) {
+                int qos = c.value().getUnsignedByte(0);
+                String filter = c.value().toString(1, c.valueLength() - 1, java.nio.charset.StandardCharsets.UTF_8);
+                requests.add(new Broker.SubscriptionRequest(filter, qos));
+            }
+        }
+        int[] codes = broker.subscribe(s, requests);
+        FrameWriter w = new FrameWriter().begin(ctx.alloc(), codes.length, FrameType.SUBACK, 0, 0, 0, id);
+        ByteBuf out = w.payloadOut();
+        for (int code : codes) {
+            out.writeByte(code);
+        }
+        ctx.writeAndFlush(w.finish(), ctx.voidPromise());
+        broker.sendRetained(s, requests, codes);
+    }
+
+    private void onUnsubscribe(Session s, long id, ByteBuf frame) {
+        List<String> filters = new ArrayList<>();
+        MetadataCursor c = new MetadataCursor().reset(frame);
+        while (c.next()) {
+            if (c.key() == MetadataKey.TOPIC.wire()) {
+                filters.add(c.valueAsString());
+            }
+        }
+        broker.unsubscribe(s, filters);
+        ctx.writeAndFlush(new FrameWriter().begin(ctx.alloc(), 0, FrameType.UNSUBACK, 0, 0, 0, id).finish(),
+                ctx.voidPromise());
+    }
+
+    /** The connection closed. */
+    void detach() {
+        Session s = session;
+        if (s != null) {
+            broker.detach(s, this);
+        }
+    }
+
+    // ------------------------------------------------------------ SessionOutput
+
+    @Override
+    public int receiveWindow() {
+        return Math.max(1, connection.peerReceiveWindow);
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public void publish(long packetId, StoredMessage m, boolean dup) {
+        FrameWriter w = new FrameWriter().begin(ctx.alloc(), m.payload().length, FrameType.PUBLISH,
+                Flags.publish(m.qos(), dup && m.qos() > 0, m.retain()), m.payload().length == 0 ? 0 : m.codec(), 0,
+                m.qos() == 0 ? 0 : packetId);
+        w.utf8(MetadataKey.TOPIC, m.topic());
+        if (m.expiresAtMillis() != 0) {
+            long remaining = Math.max(1, (m.expiresAtMillis() - wallClock.getAsLong() + 999) / 1000);
+            w.u32(MetadataKey.MESSAGE_EXPIRY_S, Math.min(remaining, 0xFFFF_FFFFL));
+        }
+        ctx.write(w.payload(m.payload()).finish(), ctx.voidPromise());
+    }
+
+    @Override
+    public void pubrel(long packetId, boolean dup) {
+        ctx.write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBREL, dup ? Flags.DUP : 0, 0, 0, packetId).finish(),
+                ctx.voidPromise());
+    }
+
+    @Override
+    public void puback(long packetId) {
+        inboundUnacked.decrementAndGet();
+        ctx.write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBACK, 0, 0, 0, packetId).finish(), ctx.voidPromise());
+    }
+
+    @Override
+    public void pubrec(long packetId) {
+        inboundUnacked.decrementAndGet();
+        ctx.write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBREC, 0, 0, 0, packetId).finish(), ctx.voidPromise());
+    }
+
+    @Override
+    public void pubcomp(long packetId) {
+        ctx.write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBCOMP, 0, 0, 0, packetId).finish(), ctx.voidPromise());
+    }
+
+    @Override
+    public void nack(long packetId, int code, String message) {
+        FrameWriter w = new FrameWriter().begin(ctx.alloc(), 0, FrameType.NACK, 0, 0, 0, packetId)
+                .u16(MetadataKey.ERROR_CODE, code);
+        if (message != null && !message.isEmpty()) {
+            w.utf8(MetadataKey.ERROR_MESSAGE, message);
+        }
+        ctx.write(w.finish(), ctx.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public void takenOver() {
+        connection.goAway(ErrorCode.SESSION_TAKEN_OVER, "session resumed by another connection");
+    }
+}
