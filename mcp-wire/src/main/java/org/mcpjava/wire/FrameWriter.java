@@ -35,12 +35,20 @@ public final class FrameWriter {
     private FrameType type;
     private int frameStart;
     private int payloadStart = -1;
+    private boolean ownsBuffer;
 
     /** Starts a frame in a new buffer from {@code alloc} sized for {@code payloadHint} bytes of payload. */
     public FrameWriter begin(ByteBufAllocator alloc, int payloadHint, FrameType type, int flags, int codec,
                              int opcode, long streamId) {
-        return begin(alloc.buffer(FrameHeader.OVERHEAD + 32 + Math.max(0, payloadHint)),
-                type, flags, codec, opcode, streamId);
+        ByteBuf out = alloc.buffer(FrameHeader.OVERHEAD + 32 + Math.max(0, payloadHint));
+        try {
+            begin(out, type, flags, codec, opcode, streamId);
+            ownsBuffer = true;
+            return this;
+        } catch (RuntimeException e) {
+            out.release(); // the caller never saw this buffer, so it cannot release it
+            throw e;
+        }
     }
 
     /** Starts a frame at the writer index of {@code out}. */
@@ -68,6 +76,7 @@ public final class FrameWriter {
                     + " (rule " + type.streamIdRule() + ")");
         }
         this.out = out;
+        this.ownsBuffer = false;
         this.type = type;
         this.frameStart = out.writerIndex();
         this.payloadStart = -1;
@@ -86,12 +95,18 @@ public final class FrameWriter {
 
     /** Adds an entry with a one-byte value. */
     public FrameWriter u8(MetadataKey key, int value) {
+        if ((value & ~0xFF) != 0) {
+            throw new IllegalArgumentException(key + " must be a u8: " + value);
+        }
         entryHeader(key.wire(), 1).writeByte(value);
         return this;
     }
 
     /** Adds an entry with a u16 value. */
     public FrameWriter u16(MetadataKey key, int value) {
+        if ((value & ~0xFFFF) != 0) {
+            throw new IllegalArgumentException(key + " must be a u16: " + value);
+        }
         entryHeader(key.wire(), 2).writeShort(value);
         return this;
     }
@@ -219,9 +234,26 @@ public final class FrameWriter {
         int crc = Crc32c.compute(buf, frameStart, buf.writerIndex() - frameStart);
         buf.writeInt(crc);
         out = null;
+        ownsBuffer = false;
         type = null;
         payloadStart = -1;
         return buf;
+    }
+
+    /**
+     * Abandons the frame being written after a failed call: releases the buffer if this writer
+     * allocated it ({@code begin(ByteBufAllocator, ...)}); a caller-supplied buffer is left to the
+     * caller. The writer is then free for the next {@code begin}.
+     */
+    public void abort() {
+        ByteBuf buf = out;
+        out = null;
+        type = null;
+        payloadStart = -1;
+        if (buf != null && ownsBuffer && buf.refCnt() > 0) {
+            buf.release();
+        }
+        ownsBuffer = false;
     }
 
     /** The type of the frame being written, or {@code null} between frames. */

@@ -115,7 +115,9 @@ public final class MetadataCursor {
             return nameLength == name.getBytes(StandardCharsets.UTF_8).length && headerName().equals(name);
         }
         for (int i = 0; i < nameLength; i++) {
-            if (buf.getUnsignedByte(valueIndex + 1 + i) != name.charAt(i)) {
+            char c = name.charAt(i);
+            // The byte-per-char comparison is only valid for ASCII: "é" (C3 A9) must not equal "Ã©".
+            if (c >= 0x80 || buf.getUnsignedByte(valueIndex + 1 + i) != c) {
                 return headerName().equals(name);
             }
         }
