@@ -231,6 +231,24 @@ public final class Broker implements AutoCloseable {
             }
             return;
         }
+        if (qos > 0) {
+            // Backpressure instead of loss: a subscriber session at its queue bound makes the publisher
+            // retry later (NACK OVERLOADED, spec 8 "Window"), so nothing acknowledged is ever dropped.
+            boolean[] full = {false};
+            tree.match(topic, (subscriber, maxQos) -> {
+                if (!full[0] && subscriber.isQueueFull()) {
+                    full[0] = true;
+                }
+            });
+            if (full[0] && !(qos == 2 && from.knowsInboundQos2(packetId))) {
+                stats.overloadNacks.increment();
+                if (out != null) {
+                    out.nack(packetId, ErrorCode.OVERLOADED.code(), "a subscriber's queue is full; retry later");
+                    out.flush();
+                }
+                return;
+            }
+        }
         stats.received[qos].increment();
         long now = options.wallClock().getAsLong();
         StoredMessage message = new StoredMessage(topic, qos, false, codec, payload,
@@ -289,6 +307,13 @@ public final class Broker implements AutoCloseable {
             store.barrier().whenComplete((v, e) -> {
                 if (e != null) {
                     log.error("store commit failed; PUBLISH {} from {} is not acknowledged", packetId, from, e);
+                    // Withdraw what the failed commit covered: the publisher's retry routes it again.
+                    for (Pending p : created) {
+                        p.session.discard(p);
+                    }
+                    if (qos == 2 && !duplicate[0]) {
+                        from.removeInboundQos2(packetId);
+                    }
                     SessionOutput publisher = from.output();
                     if (publisher != null && qos > 0) {
                         publisher.nack(packetId, ErrorCode.UNAVAILABLE.code(), "store commit failed");

@@ -16,6 +16,8 @@ public final class BrokerStats {
     public final LongAdder droppedQueueFull = new LongAdder();
     /** Messages dropped because they expired (MESSAGE_EXPIRY_S) before delivery. */
     public final LongAdder expired = new LongAdder();
+    /** QoS 1/2 publishes refused with NACK(OVERLOADED) because a subscriber's queue was full. */
+    public final LongAdder overloadNacks = new LongAdder();
     /** NACK received from clients. */
     public final LongAdder nacksReceived = new LongAdder();
     /** Sessions expired. */

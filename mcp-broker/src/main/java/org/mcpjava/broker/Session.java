@@ -112,6 +112,11 @@ public final class Session {
         return windowRoom;
     }
 
+    /** Whether the queue reached its bound with messages other than QoS 0 (which would be dropped first). */
+    synchronized boolean isQueueFull() {
+        return queue.size() - queuedQos0 >= broker.options().maxQueuedPerSession();
+    }
+
     private SessionStore store() {
         return broker.store();
     }
@@ -260,7 +265,9 @@ public final class Session {
         if (ended) {
             return null;
         }
-        int max = broker.options().maxQueuedPerSession();
+        // The broker refuses QoS 1/2 publishes (NACK OVERLOADED) before a queue is full, so the hard
+        // limit here only absorbs publishes racing that check: memory stays bounded either way.
+        int max = message.qos() == 0 ? broker.options().maxQueuedPerSession() : 2 * broker.options().maxQueuedPerSession();
         if (queue.size() >= max) {
             if (!dropOneQos0()) {
                 if (message.qos() == 0) {
@@ -302,6 +309,16 @@ public final class Session {
             }
         }
         return false;
+    }
+
+    /** Withdraws a queued entry whose store commit failed (the publisher was refused and retries). */
+    synchronized void discard(Pending p) {
+        if (queue.remove(p)) {
+            if (p.message.qos() == 0) {
+                queuedQos0--;
+            }
+            dropped(p);
+        }
     }
 
     synchronized void markCommitted(Pending p) {
@@ -458,6 +475,11 @@ public final class Session {
             store().addInboundQos2(id, packetId);
         }
         return true;
+    }
+
+    /** Whether a QoS 2 packet id from the client is recorded (a retransmission, answered without routing). */
+    synchronized boolean knowsInboundQos2(long packetId) {
+        return inboundQos2.contains(packetId);
     }
 
     /** PUBREL from the client: forgets the id. */

@@ -147,11 +147,18 @@ final class ClientPubSub implements ClientConnection.PubSub {
                 return;
             }
             if (qos == 0) {
+                // Completes when written (asynchronously, so a closed loop of publishes cannot recurse).
                 try {
-                    c.send(writer.begin(c.allocator(), payload.size(), FrameType.PUBLISH, Flags.publish(0, false, retain),
+                    c.sendAndNotify(writer.begin(c.allocator(), payload.size(), FrameType.PUBLISH, Flags.publish(0, false, retain),
                                     payload.size() == 0 ? 0 : payload.codec(), 0, 0)
-                            .utf8(MetadataKey.TOPIC, topic).payload(payload.data()).finish());
-                    done.complete(null);
+                            .utf8(MetadataKey.TOPIC, topic).payload(payload.data()).finish())
+                            .whenComplete((v, e) -> {
+                                if (e == null) {
+                                    done.complete(null);
+                                } else {
+                                    done.completeExceptionally(e);
+                                }
+                            });
                 } finally {
                     payload.release();
                 }

@@ -532,6 +532,7 @@ public final class McpClient implements AutoCloseable {
                     .group(res.group())
                     .channel(Transports.channelClass())
                     .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                     .handler(new ChannelInitializer<Channel>() {
                         @Override

@@ -130,6 +130,8 @@ public final class McpServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A client that half-closes still gets its answers, or the ERROR for a frame it cut short.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.writeBufferLow, config.writeBufferHigh))
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -208,12 +210,14 @@ public final class McpServer implements AutoCloseable {
         for (ServerConnection c : connections) {
             closing.add(c.goAway(ErrorCode.NO_ERROR, "server shutting down"));
         }
+        // The last connection's close future completes on its event loop; releasing the groups there
+        // would wait for that very thread to stop. Release from a thread of our own instead.
         CompletableFuture.allOf(closing.toArray(new CompletableFuture[0]))
                 .orTimeout(config.drainTimeout.toMillis() + 5000, TimeUnit.MILLISECONDS)
-                .whenComplete((v, e) -> {
+                .whenCompleteAsync((v, e) -> {
                     releaseResources();
                     terminated.complete(null);
-                });
+                }, task -> new DefaultThreadFactory("mcp-server-shutdown", true).newThread(task).start());
         return terminated;
     }
 

@@ -157,7 +157,8 @@ public final class TopicTree<S> {
      * Reports who receives a message published to {@code topic}: each matching plain subscriber
      * once with its highest max QoS, and one member of each matching share group. A group member
      * is picked round robin among those for which {@code ready} holds (e.g. "its window is not
-     * full"); if none is ready, the member whose turn it is gets it anyway.
+     * full"); if none is ready, the member whose turn it is gets it anyway. Plain subscribers are
+     * reported first, then the group picks.
      *
      * <p>{@code topic} must be a valid topic name; it is not checked here (the PUBLISH path checks
      * it once with {@link Topics#validateTopicName}). {@code ready} runs under the tree's read

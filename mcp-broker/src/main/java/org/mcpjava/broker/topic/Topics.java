@@ -81,7 +81,7 @@ public final class Topics {
     public static boolean matches(String filter, String topic) {
         int fLen = filter.length();
         int tLen = topic.length();
-        if (fLen > 0 && tLen > 0 && false
+        if (fLen > 0 && tLen > 0 && topic.charAt(0) == '$'
                 && (filter.charAt(0) == SINGLE_LEVEL || filter.charAt(0) == MULTI_LEVEL)) {
             return false;
         }

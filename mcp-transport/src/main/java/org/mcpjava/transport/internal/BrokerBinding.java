@@ -36,6 +36,10 @@ final class BrokerBinding implements SessionOutput {
     private final int ourReceiveWindow;
     private final LongSupplier wallClock;
     private final AtomicInteger inboundUnacked = new AtomicInteger();
+    private final java.util.Queue<ByteBuf> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Bytes queued in {@link #pending}: they count against the channel's write-buffer watermark. */
+    private final java.util.concurrent.atomic.AtomicLong pendingBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Session session;
 
     BrokerBinding(Broker broker, ChannelHandlerContext ctx, McpConnection connection, int ourReceiveWindow,
@@ -122,9 +126,10 @@ final class BrokerBinding implements SessionOutput {
         broker.publish(s, id, qos, Flags.isRetain(flags), topic, codec, payload, expiry);
     }
 
+    /** Refuses a PUBLISH before it was counted against our RECEIVE_WINDOW. */
     private void refuse(int qos, long id, ErrorCode code, String message) {
         if (qos > 0) {
-            nack(id, code.code(), message);
+            write(nackFrame(id, code.code(), message));
             flush();
         }
     }
@@ -145,7 +150,8 @@ final class BrokerBinding implements SessionOutput {
         for (int code : codes) {
             out.writeByte(code);
         }
-        ctx.writeAndFlush(w.finish(), ctx.voidPromise());
+        write(w.finish());
+        flush();
         broker.sendRetained(s, requests, codes);
     }
 
@@ -168,6 +174,7 @@ final class BrokerBinding implements SessionOutput {
         if (s != null) {
             broker.detach(s, this);
         }
+        releasePending();
     }
 
     // ------------------------------------------------------------ SessionOutput
@@ -179,7 +186,8 @@ final class BrokerBinding implements SessionOutput {
 
     @Override
     public boolean isWritable() {
-        return ctx.channel().isWritable();
+        return ctx.channel().isWritable()
+                && pendingBytes.get() < ctx.channel().config().getWriteBufferHighWaterMark();
     }
 
     @Override
@@ -192,45 +200,101 @@ final class BrokerBinding implements SessionOutput {
             long remaining = Math.max(1, (m.expiresAtMillis() - wallClock.getAsLong() + 999) / 1000);
             w.u32(MetadataKey.MESSAGE_EXPIRY_S, Math.min(remaining, 0xFFFF_FFFFL));
         }
-        ctx.write(w.payload(m.payload()).finish(), ctx.voidPromise());
+        write(w.payload(m.payload()).finish());
     }
 
     @Override
     public void pubrel(long packetId, boolean dup) {
-        ctx.write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBREL, dup ? Flags.DUP : 0, 0, 0, packetId).finish(),
-                ctx.voidPromise());
+        write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBREL, dup ? Flags.DUP : 0, 0, 0, packetId).finish());
     }
 
     @Override
     public void puback(long packetId) {
         inboundUnacked.decrementAndGet();
-        ctx.write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBACK, 0, 0, 0, packetId).finish(), ctx.voidPromise());
+        write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBACK, 0, 0, 0, packetId).finish());
     }
 
     @Override
     public void pubrec(long packetId) {
         inboundUnacked.decrementAndGet();
-        ctx.write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBREC, 0, 0, 0, packetId).finish(), ctx.voidPromise());
+        write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBREC, 0, 0, 0, packetId).finish());
     }
 
     @Override
     public void pubcomp(long packetId) {
-        ctx.write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBCOMP, 0, 0, 0, packetId).finish(), ctx.voidPromise());
+        write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBCOMP, 0, 0, 0, packetId).finish());
     }
 
+    /** The broker refuses a PUBLISH it had counted against our RECEIVE_WINDOW. */
     @Override
     public void nack(long packetId, int code, String message) {
+        inboundUnacked.decrementAndGet();
+        write(nackFrame(packetId, code, message));
+    }
+
+    private ByteBuf nackFrame(long packetId, int code, String message) {
         FrameWriter w = new FrameWriter().begin(ctx.alloc(), 0, FrameType.NACK, 0, 0, 0, packetId)
                 .u16(MetadataKey.ERROR_CODE, code);
         if (message != null && !message.isEmpty()) {
             w.utf8(MetadataKey.ERROR_MESSAGE, message);
         }
-        ctx.write(w.finish(), ctx.voidPromise());
+        return w.finish();
+    }
+
+    /**
+     * Writes a frame without flushing. Frames from other threads (a publisher's event loop, the
+     * store's commit thread) are queued and written by one task per flush instead of one task per
+     * frame; a write on the event loop first writes what is queued, so a session's frames keep the
+     * order the session decided them in (it holds its lock while writing).
+     */
+    private void write(ByteBuf frame) {
+        if (ctx.executor().inEventLoop()) {
+            drainPending();
+            ctx.write(frame, ctx.voidPromise());
+        } else {
+            pendingBytes.addAndGet(frame.readableBytes());
+            pending.add(frame);
+            if (!ctx.channel().isActive()) {
+                releasePending(); // closed meanwhile: nobody will drain the queue
+            }
+        }
+    }
+
+    private void drainPending() {
+        ByteBuf f;
+        while ((f = pending.poll()) != null) {
+            pendingBytes.addAndGet(-f.readableBytes());
+            if (ctx.channel().isActive()) {
+                ctx.write(f, ctx.voidPromise());
+            } else {
+                f.release();
+            }
+        }
     }
 
     @Override
     public void flush() {
+        if (ctx.executor().inEventLoop()) {
+            drainPending();
+            ctx.flush();
+        } else if (flushScheduled.compareAndSet(false, true)) {
+            ctx.executor().execute(this::runFlushTask);
+        }
+    }
+
+    private void runFlushTask() {
+        flushScheduled.set(false);
+        drainPending();
         ctx.flush();
+    }
+
+    /** Releases frames still queued when the connection closed. */
+    void releasePending() {
+        ByteBuf f;
+        while ((f = pending.poll()) != null) {
+            pendingBytes.addAndGet(-f.readableBytes());
+            f.release();
+        }
     }
 
     @Override

@@ -59,6 +59,19 @@ public final class ClientConnection extends McpConnection {
         onLoop(() -> write(frame));
     }
 
+    /** Writes and flushes a frame; completes when it was written to the socket (or failed). Event loop only. */
+    public CompletableFuture<Void> sendAndNotify(ByteBuf frame) {
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        ctx.writeAndFlush(frame).addListener(f -> {
+            if (f.isSuccess()) {
+                written.complete(null);
+            } else {
+                written.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "write failed", f.cause()));
+            }
+        });
+        return written;
+    }
+
     /** Writes a frame without flushing; event loop only. */
     public void sendNoFlush(ByteBuf frame) {
         ctx.write(frame, ctx.voidPromise());
@@ -194,7 +207,13 @@ public final class ClientConnection extends McpConnection {
         if (ps != null) {
             ps.onClosed();
         }
-        handshake.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "connection closed during the handshake"));
+        Throwable why = transportFailure;
+        Throwable root = why;
+        while (root != null && root.getCause() != null) {
+            root = root.getCause(); // e.g. the certificate problem under "General OpenSslEngine problem"
+        }
+        handshake.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "connection closed during the handshake"
+                + (root == null ? "" : ": " + root.getMessage()), why));
     }
 
     /** The largest frame the server accepts. */

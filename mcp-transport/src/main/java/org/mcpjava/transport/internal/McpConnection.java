@@ -5,9 +5,11 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.mcpjava.core.Connection;
@@ -32,6 +34,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,6 +51,8 @@ import java.util.concurrent.TimeUnit;
  */
 public abstract class McpConnection extends ChannelInboundHandlerAdapter implements Connection {
     private static final Logger log = LoggerFactory.getLogger(McpConnection.class);
+    /** How long a connection error's ERROR frame may take to be written before the close goes ahead. */
+    private static final long ERROR_LINGER_MILLIS = 2_000;
 
     protected final EngineSettings settings;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
@@ -76,6 +81,10 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     private boolean goawaySent;
     private long goawayLastStreamId;
     private boolean peerGoaway;
+    /** The peer half-closed: it sends nothing more, we finish answering and close. */
+    private boolean inputShutdown;
+    /** Why the transport failed (I/O or TLS), for the failure of a pending handshake. */
+    protected volatile Throwable transportFailure;
     private boolean errorSent;
     private volatile Duration smoothedRtt;
 
@@ -289,16 +298,65 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         FrameException fe = FrameDecoderHandler.frameException(cause);
-        if (fe != null) {
+        if (fe != null && (state == ConnectionState.CLOSED || (state == ConnectionState.CLOSING && !ctx.channel().isActive()))) {
+            // Our own close cut the peer's last frame short: nothing is wrong with the peer.
+            log.debug("{}: partial frame discarded at close: {}", this, fe.getMessage());
+        } else if (fe != null) {
             log.warn("{}: bad frame from peer: {}", this, fe.getMessage());
             connectionError(fe.errorCode().code(), fe.getMessage());
-        } else if (cause instanceof IOException) {
+        } else if (ioCause(cause) != null) {
+            // I/O and TLS failures (SSLException is an IOException, wrapped by SslHandler's decoder):
+            // the transport is gone or untrusted, so there is no one to send an ERROR frame to.
+            transportFailure = ioCause(cause);
             log.debug("{}: transport error: {}", this, cause.toString());
             ctx.close();
         } else {
             log.warn("{}: unexpected error", this, cause);
             connectionError(ErrorCode.INTERNAL.code(), "internal error");
         }
+    }
+
+    private static IOException ioCause(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return (IOException) t;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            onInputShutdown();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * The peer half-closed its side (the decoder has already reported a frame it cut short). It can
+     * send nothing more, so calls to it cannot be answered; requests it made are answered, then
+     * the connection closes (within the drain timeout), as after a GOAWAY.
+     */
+    private void onInputShutdown() {
+        if (errorSent || inputShutdown || state == ConnectionState.CLOSED) {
+            return;
+        }
+        inputShutdown = true;
+        if (state != ConnectionState.ESTABLISHED && state != ConnectionState.CLOSING) {
+            ctx.close(); // no handshake can complete without the peer
+            return;
+        }
+        McpException unanswerable = new McpException(ErrorCode.UNAVAILABLE, "peer closed its side of the connection");
+        for (PendingCall call : new ArrayList<>(outbound.values())) {
+            failCall(call, unanswerable);
+        }
+        outbound.clear();
+        if (state == ConnectionState.ESTABLISHED) {
+            moveTo(ConnectionState.CLOSING);
+        }
+        settings.timer().newTimeout(t -> onLoop(this::drainTimedOut), settings.drainTimeoutMillis(), TimeUnit.MILLISECONDS);
+        maybeFinishDrain();
     }
 
     @Override
@@ -376,15 +434,30 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             moveTo(ConnectionState.CLOSING);
         }
         lastWriteNanos = settings.ticker().nanoTime();
-        ctx.writeAndFlush(frames.error(0, 0, code, message)).addListener(ChannelFutureListener.CLOSE);
+        ChannelFuture written = ctx.writeAndFlush(frames.error(0, 0, code, message));
+        if (!ctx.channel().isWritable()) {
+            // The peer is not reading what was sent before (a slow reader, or one that timed out):
+            // it will not read the ERROR either, and waiting for the write would keep it open forever.
+            ctx.close();
+            return;
+        }
+        written.addListener(ChannelFutureListener.CLOSE);
+        // A write completes once the kernel takes it; if the peer stops reading now, do not wait.
+        Channel channel = ctx.channel();
+        settings.timer().newTimeout(t -> channel.close(), ERROR_LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@code task} on the event loop (now, if already on it). */
-    protected final void onLoop(Runnable task) {
+    protected final boolean onLoop(Runnable task) {
         if (ctx.executor().inEventLoop()) {
             task.run();
-        } else {
+            return true;
+        }
+        try {
             ctx.executor().execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false; // the event loop has shut down, so the channel is closed: callers fail their futures
         }
     }
 
@@ -537,7 +610,10 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             call.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "not connected"));
             return call;
         }
-        onLoop(() -> sendCall(call, opcode, payload, millis));
+        if (!onLoop(() -> sendCall(call, opcode, payload, millis))) {
+            payload.release();
+            call.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "connection closed"));
+        }
         return call;
     }
 
@@ -696,7 +772,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             done.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "not connected"));
             return done;
         }
-        onLoop(() -> {
+        boolean queued = onLoop(() -> {
             try {
                 McpException refused = refuseCall(opcode, payload);
                 if (refused != null) {
@@ -717,6 +793,10 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
                 payload.release();
             }
         });
+        if (!queued) {
+            payload.release();
+            done.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "connection closed"));
+        }
         return done;
     }
 
@@ -729,7 +809,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             result.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "not connected"));
             return result;
         }
-        onLoop(() -> {
+        boolean queued = onLoop(() -> {
             if (state != ConnectionState.ESTABLISHED && state != ConnectionState.CLOSING) {
                 result.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "connection is " + state));
                 return;
@@ -741,6 +821,9 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             pings.put(stamp, result);
             write(frames.ping(stamp));
         });
+        if (!queued) {
+            result.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "connection closed"));
+        }
         return result;
     }
 
@@ -809,7 +892,9 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         for (InboundRequest request : new ArrayList<>(inbound.values())) {
             expireAsUnavailable(request);
         }
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        // Not "close once flushed": a peer that does not read would never let the flush finish.
+        ctx.flush();
+        ctx.close();
     }
 
     private void expireAsUnavailable(InboundRequest request) {
@@ -821,7 +906,8 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     }
 
     private void maybeFinishDrain() {
-        if (goawaySent && inbound.isEmpty() && outbound.isEmpty() && state == ConnectionState.CLOSING) {
+        if ((goawaySent || inputShutdown) && inbound.isEmpty() && outbound.isEmpty()
+                && state == ConnectionState.CLOSING) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
