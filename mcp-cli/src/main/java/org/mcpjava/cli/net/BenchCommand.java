@@ -63,6 +63,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"--threads"}, defaultValue = "0", description = "Client I/O threads (default: min(connections, cores)).")
     int threads;
 
+    @Option(names = "--mode", defaultValue = "rpc",
+            description = "rpc (request/response, the default) or pubsub (publishers -> topic -> subscribers).")
+    String mode;
+
+    @Option(names = "--publishers", defaultValue = "1", description = "pubsub: publishing connections (default ${DEFAULT-VALUE}).")
+    int publishers;
+
+    @Option(names = "--subscribers", defaultValue = "1", description = "pubsub: subscribing connections (default ${DEFAULT-VALUE}).")
+    int subscribers;
+
+    @Option(names = "--qos", defaultValue = "1", description = "pubsub: QoS of publishes and subscriptions (default ${DEFAULT-VALUE}).")
+    int qos;
+
     @Option(names = {"--json"}, description = "Print the result as one JSON object (for scripts).")
     boolean json;
 
@@ -85,6 +98,17 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if ("pubsub".equals(mode)) {
+            if (publishers < 1 || subscribers < 0 || inFlight < 1 || qos < 0 || qos > 2) {
+                err.println("error: pubsub needs publishers >= 1, subscribers >= 0, in-flight >= 1, qos 0-2");
+                return ExitCodes.USAGE;
+            }
+            return new PubSubBench(this).run(out, err);
+        }
+        if (!"rpc".equals(mode)) {
+            err.println("error: --mode must be rpc or pubsub: " + mode);
+            return ExitCodes.USAGE;
+        }
         if (connections < 1 || inFlight < 1 || size < 0) {
             err.println("error: connections and in-flight must be positive, size non-negative");
             return ExitCodes.USAGE;
@@ -244,7 +268,7 @@ public final class BenchCommand implements Callable<Integer> {
         return nanos / 1000.0;
     }
 
-    private static String human(Duration d) {
+    static String human(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 }

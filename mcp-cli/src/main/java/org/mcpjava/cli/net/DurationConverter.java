@@ -6,7 +6,7 @@ import picocli.CommandLine.TypeConversionException;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Parses durations such as {@code 250ms}, {@code 10s}, {@code 2m}, {@code 1h}; a bare number is seconds. */
+/** Parses durations such as {@code 250ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 7d}; a bare number is seconds. */
 public final class DurationConverter implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
@@ -20,6 +20,9 @@ public final class DurationConverter implements ITypeConverter<Duration> {
             }
             if (v.endsWith("m")) {
                 return Duration.ofSeconds(Math.round(Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 60));
+            }
+            if (v.endsWith("d")) {
+                return Duration.ofSeconds(Math.round(Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 86400));
             }
             if (v.endsWith("h")) {
                 return Duration.ofSeconds(Math.round(Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 3600));

@@ -1,6 +1,8 @@
 package org.mcpjava.cli.net;
 
+import org.mcpjava.broker.BrokerOptions;
 import org.mcpjava.cli.ExitCodes;
+import org.mcpjava.store.sqlite.SqliteSessionStore;
 import org.mcpjava.core.McpException;
 import org.mcpjava.server.McpServer;
 import org.mcpjava.transport.TlsOptions;
@@ -9,7 +11,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -74,8 +78,49 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--io-threads", defaultValue = "0", description = "I/O threads (default: 2 x cores).")
     int ioThreads;
 
+    @Option(names = "--store", defaultValue = "sqlite",
+            description = "Where pub/sub sessions, queued messages and retained messages live: sqlite (on disk, "
+                    + "survives restarts) or memory (default ${DEFAULT-VALUE}).")
+    String store;
+
+    @Option(names = "--data-dir", defaultValue = "mcp-data",
+            description = "Directory of the SQLite store (default ./${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--max-queued", defaultValue = "10000",
+            description = "Messages queued per session before QoS 1/2 publishers are pushed back (default ${DEFAULT-VALUE}).")
+    int maxQueued;
+
+    @Option(names = "--max-session-expiry", defaultValue = "7d", converter = DurationConverter.class,
+            description = "Longest SESSION_EXPIRY granted (default ${DEFAULT-VALUE}).")
+    Duration maxSessionExpiry;
+
     @Spec
     CommandSpec spec;
+
+    private BrokerOptions brokerOptions() {
+        BrokerOptions.Builder o = BrokerOptions.builder()
+                .maxQueuedPerSession(maxQueued)
+                .maxSessionExpirySeconds(maxSessionExpiry.toSeconds());
+        switch (store) {
+            case "memory":
+                break;
+            case "sqlite":
+                try {
+                    Files.createDirectories(dataDir);
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("cannot create the data directory " + dataDir + ": " + e.getMessage());
+                }
+                // The driver unpacks its native library here rather than in /tmp, where a killed
+                // server would leave a copy behind each time.
+                System.setProperty("org.sqlite.tmpdir", dataDir.toAbsolutePath().toString());
+                o.store(SqliteSessionStore.open(dataDir.resolve("mcp.db")));
+                break;
+            default:
+                throw new IllegalArgumentException("--store must be sqlite or memory: " + store);
+        }
+        return o.build();
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -103,6 +148,7 @@ public final class ServerCommand implements Callable<Integer> {
                         .clientAuth(tlsClientCa == null ? TlsOptions.ClientAuth.NONE : TlsOptions.ClientAuth.REQUIRE)
                         .build());
             }
+            b.broker(brokerOptions());
             server = b.build().start();
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
@@ -120,7 +166,9 @@ public final class ServerCommand implements Callable<Integer> {
         }, "mcp-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         String shown = server.address().getAddress().isAnyLocalAddress() ? host : server.address().getAddress().getHostAddress();
-        out.println("mcp server listening on " + shown + ":" + server.address().getPort() + " (" + server.transport() + (tlsCert != null ? ", tls" : "") + ")");
+        out.println("mcp server listening on " + shown + ":" + server.address().getPort() + " (" + server.transport()
+                + (tlsCert != null ? ", tls" : "") + ", store "
+                + ("sqlite".equals(store) ? dataDir.resolve("mcp.db") : "memory") + ")");
         out.flush();
         stopped.await();
         return ExitCodes.OK;
