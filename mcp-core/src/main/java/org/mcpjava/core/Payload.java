@@ -2,7 +2,6 @@ package org.mcpjava.core;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
 import org.mcpjava.wire.Codecs;
 
@@ -11,12 +10,14 @@ import java.nio.charset.StandardCharsets;
 /**
  * Payload bytes with the id of the codec that encoded them.
  *
- * <p><b>Ownership.</b> A Payload is reference counted and owns one reference to its buffer.
+ * <p><b>Ownership.</b> A Payload is reference counted through its buffer: it owns one reference to
+ * the buffer, and {@link #retain()} / {@link #release()} act on the buffer's count (no counter of its
+ * own, so a Payload costs one small object on the hot path).
  * Passing a Payload to the library (as a reply or a call's argument) hands that reference over:
  * the library releases it once written. A Payload the library hands out (a reply to a call) is
  * the receiver's to {@link #release()}.
  */
-public final class Payload extends AbstractReferenceCounted {
+public final class Payload implements ReferenceCounted {
     private final int codec;
     private final ByteBuf data;
 
@@ -76,20 +77,42 @@ public final class Payload extends AbstractReferenceCounted {
     }
 
     @Override
-    protected void deallocate() {
-        data.release();
+    public int refCnt() {
+        return data.refCnt();
     }
 
     @Override
-    public ReferenceCounted touch(Object hint) {
+    public Payload retain() {
+        data.retain();
+        return this;
+    }
+
+    @Override
+    public Payload retain(int increment) {
+        data.retain(increment);
+        return this;
+    }
+
+    @Override
+    public Payload touch() {
+        data.touch();
+        return this;
+    }
+
+    @Override
+    public Payload touch(Object hint) {
         data.touch(hint);
         return this;
     }
 
     @Override
-    public Payload retain() {
-        super.retain();
-        return this;
+    public boolean release() {
+        return data.release();
+    }
+
+    @Override
+    public boolean release(int decrement) {
+        return data.release(decrement);
     }
 
     @Override

@@ -27,6 +27,9 @@ public interface Request {
     /** The named header {@code name}, or {@code null}. */
     String header(String name);
 
+    /** A metadata value as UTF-8 text (e.g. {@code MetadataKey.TRACEPARENT.wire()}), or {@code null}. */
+    String metadata(int key);
+
     /** The requester's budget in milliseconds (TIMEOUT_MS), or 0 if it sent none. */
     long timeoutMillis();
 

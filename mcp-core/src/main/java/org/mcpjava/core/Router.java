@@ -46,7 +46,8 @@ public final class Router {
      * back as an exceptionally completed stage.
      */
     public CompletionStage<Payload> dispatch(Request request) {
-        return new RealChain(0).proceed(request);
+        // Without interceptors there is no chain to walk: no per-request chain object.
+        return interceptors.isEmpty() ? invokeHandler(request) : new RealChain(0).proceed(request);
     }
 
     private CompletionStage<Payload> invokeHandler(Request request) {

@@ -140,6 +140,8 @@ final class ClientPubSub implements ClientConnection.PubSub {
             done.completeExceptionally(e);
             return done;
         }
+        // Decorated on the caller's thread, where its context (e.g. the current span) lives.
+        Map<Integer, String> extra = c.decorator() == null ? null : c.decorator().metadata("publish", topic);
         c.runOnLoop(() -> {
             if (connection != c || !c.isActive()) {
                 payload.release();
@@ -149,9 +151,14 @@ final class ClientPubSub implements ClientConnection.PubSub {
             if (qos == 0) {
                 // Completes when written (asynchronously, so a closed loop of publishes cannot recurse).
                 try {
-                    c.sendAndNotify(writer.begin(c.allocator(), payload.size(), FrameType.PUBLISH, Flags.publish(0, false, retain),
-                                    payload.size() == 0 ? 0 : payload.codec(), 0, 0)
-                            .utf8(MetadataKey.TOPIC, topic).payload(payload.data()).finish())
+                    FrameWriter q0 = writer.begin(c.allocator(), payload.size(), FrameType.PUBLISH, Flags.publish(0, false, retain),
+                            payload.size() == 0 ? 0 : payload.codec(), 0, 0).utf8(MetadataKey.TOPIC, topic);
+                    if (extra != null) {
+                        for (Map.Entry<Integer, String> e : extra.entrySet()) {
+                            q0.utf8(e.getKey(), e.getValue());
+                        }
+                    }
+                    c.sendAndNotify(q0.payload(payload.data()).finish())
                             .whenComplete((v, e) -> {
                                 if (e == null) {
                                     done.complete(null);
@@ -173,10 +180,14 @@ final class ClientPubSub implements ClientConnection.PubSub {
                                 "more than " + maxWaiting + " publishes waiting for the server's window"));
                         return;
                     }
-                    waiting.add(new ClientSession.OutboundPublish(0, topic, qos, retain, payload, expirySeconds, done));
+                    ClientSession.OutboundPublish w = new ClientSession.OutboundPublish(0, topic, qos, retain, payload,
+                            expirySeconds, done);
+                    w.metadata = extra;
+                    waiting.add(w);
                     return;
                 }
                 op = new ClientSession.OutboundPublish(nextPacketId(), topic, qos, retain, payload, expirySeconds, done);
+                op.metadata = extra;
                 session.unacknowledged.put(op.packetId, op);
             }
             c.send(publishFrame(op, false));
@@ -208,6 +219,7 @@ final class ClientPubSub implements ClientConnection.PubSub {
                 ClientSession.OutboundPublish w = waiting.poll();
                 ClientSession.OutboundPublish op = new ClientSession.OutboundPublish(nextPacketId(), w.topic, w.qos,
                         w.retain, w.payload, w.expirySeconds, w.done);
+                op.metadata = w.metadata;
                 session.unacknowledged.put(op.packetId, op);
                 c.sendNoFlush(publishFrame(op, false));
                 wrote = true;
@@ -223,6 +235,11 @@ final class ClientPubSub implements ClientConnection.PubSub {
         FrameWriter w = writer.begin(connection.allocator(), p.size(), FrameType.PUBLISH,
                 Flags.publish(op.qos, dup, op.retain), p.size() == 0 ? 0 : p.codec(), 0, op.packetId)
                 .utf8(MetadataKey.TOPIC, op.topic);
+        if (op.metadata != null) {
+            for (Map.Entry<Integer, String> e : op.metadata.entrySet()) {
+                w.utf8(e.getKey(), e.getValue());
+            }
+        }
         if (op.expirySeconds > 0) {
             w.u32(MetadataKey.MESSAGE_EXPIRY_S, op.expirySeconds);
         }

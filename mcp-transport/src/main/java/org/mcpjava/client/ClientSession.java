@@ -40,6 +40,8 @@ public final class ClientSession {
         /** QoS 2: PUBREC received, PUBREL sent. */
         boolean released;
         int nackAttempts;
+        /** Metadata from the outbound decorator (e.g. TRACEPARENT), or {@code null}. */
+        java.util.Map<Integer, String> metadata;
 
         OutboundPublish(long packetId, String topic, int qos, boolean retain, Payload payload, long expirySeconds,
                         CompletableFuture<Void> done) {

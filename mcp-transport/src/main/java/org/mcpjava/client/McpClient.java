@@ -12,6 +12,8 @@ import io.netty.handler.ssl.SslContext;
 import org.mcpjava.codec.CodecRegistry;
 import org.mcpjava.codec.PayloadCodec;
 import org.mcpjava.core.Connection;
+import org.mcpjava.core.EngineObserver;
+import org.mcpjava.core.OutboundDecorator;
 import org.mcpjava.core.Interceptor;
 import org.mcpjava.core.McpException;
 import org.mcpjava.core.Message;
@@ -338,6 +340,8 @@ public final class McpClient implements AutoCloseable {
         private ClientSession session;
         private MessageListener messageListener;
         private int maxWaitingPublishes = 10_000;
+        private EngineObserver observer = EngineObserver.NONE;
+        private OutboundDecorator decorator;
 
         private Builder() {
         }
@@ -489,6 +493,18 @@ public final class McpClient implements AutoCloseable {
             return this;
         }
 
+        /** Receives engine events (frames, call latency), e.g. for metrics. */
+        public Builder observer(EngineObserver observer) {
+            this.observer = observer == null ? EngineObserver.NONE : observer;
+            return this;
+        }
+
+        /** Adds metadata to outbound requests, notifications and publishes (e.g. W3C trace context). */
+        public Builder decorator(OutboundDecorator decorator) {
+            this.decorator = decorator;
+            return this;
+        }
+
         /** Connects and completes the handshake, waiting for both. */
         public McpClient connect() {
             return await(connectAsync());
@@ -511,7 +527,7 @@ public final class McpClient implements AutoCloseable {
                     : Math.max(10, Math.min(1000, basis / 4));
             EngineSettings settings = new EngineSettings(ticker, res.timer(), router.build(), codecs, null,
                     maxFrame, receiveWindow, maxConcurrentRequests, keepaliveMs, handshakeTimeout.toMillis(),
-                    housekeeping, drainTimeout.toMillis(), clientId, credentials, Runnable::run);
+                    housekeeping, drainTimeout.toMillis(), clientId, credentials, Runnable::run, observer, decorator);
             SslContext ssl;
             try {
                 ssl = tls == null ? null : SslContexts.forClient(tls);
@@ -532,6 +548,7 @@ public final class McpClient implements AutoCloseable {
                     .group(res.group())
                     .channel(Transports.channelClass())
                     .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                     .handler(new ChannelInitializer<Channel>() {

@@ -93,6 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
     private volatile boolean measuring;
     private volatile String firstError;
     private byte[] payload;
+    private io.netty.buffer.ByteBuf sharedPayload;
 
     @Override
     public Integer call() throws Exception {
@@ -115,6 +116,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         payload = new byte[size];
         ThreadLocalRandom.current().nextBytes(payload);
+        // One read-only buffer shared by every call: encoding reads it without moving its indexes,
+        // and releasing it is a no-op, so a call allocates no payload buffer of its own.
+        sharedPayload = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(payload).asReadOnly());
         int ioThreads = threads > 0 ? threads : Math.max(1, Math.min(connections, Runtime.getRuntime().availableProcessors()));
         List<McpClient> clients = new ArrayList<>();
         try (ClientResources resources = ClientResources.create(ioThreads)) {
@@ -194,7 +198,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void fire(McpClient client) {
         long start = System.nanoTime();
-        client.call(opcode, Payload.of(Codecs.RAW, Unpooled.wrappedBuffer(payload)), (Duration) null).whenComplete((reply, error) -> {
+        client.call(opcode, Payload.of(Codecs.RAW, sharedPayload), (Duration) null).whenComplete((reply, error) -> {
             long latency = System.nanoTime() - start;
             if (error == null) {
                 int got = reply.size();

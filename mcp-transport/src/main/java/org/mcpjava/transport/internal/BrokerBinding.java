@@ -248,6 +248,7 @@ final class BrokerBinding implements SessionOutput {
      * order the session decided them in (it holds its lock while writing).
      */
     private void write(ByteBuf frame) {
+        connection.settings().observer().frameWritten(FrameHeader.type(frame), frame.readableBytes());
         if (ctx.executor().inEventLoop()) {
             drainPending();
             ctx.write(frame, ctx.voidPromise());

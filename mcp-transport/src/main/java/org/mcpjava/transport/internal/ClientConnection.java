@@ -92,6 +92,11 @@ public final class ClientConnection extends McpConnection {
         return ctx.alloc();
     }
 
+    /** The outbound decorator (tracing), or {@code null}. */
+    public org.mcpjava.core.OutboundDecorator decorator() {
+        return settings.decorator();
+    }
+
     /** The server's RECEIVE_WINDOW. */
     public int peerReceiveWindow() {
         return peerReceiveWindow;

@@ -3,6 +3,8 @@ package org.mcpjava.transport.internal;
 import io.netty.util.Timer;
 import org.mcpjava.codec.CodecRegistry;
 import org.mcpjava.core.Authenticator;
+import org.mcpjava.core.EngineObserver;
+import org.mcpjava.core.OutboundDecorator;
 import org.mcpjava.core.Router;
 import org.mcpjava.core.Ticker;
 
@@ -27,6 +29,8 @@ import java.util.concurrent.Executor;
  * @param name              SERVER_NAME (server) or CLIENT_ID (client)
  * @param credentials       AUTH bytes the client sends ({@code null} for none)
  * @param handlerExecutor   where blocking built-in work may run
+ * @param observer          receives engine events (metrics); {@link EngineObserver#NONE} for none
+ * @param decorator         adds metadata to outbound frames (tracing), or {@code null}
  */
 public record EngineSettings(
         Ticker ticker,
@@ -43,5 +47,7 @@ public record EngineSettings(
         long drainTimeoutMillis,
         String name,
         byte[] credentials,
-        Executor handlerExecutor) {
+        Executor handlerExecutor,
+        EngineObserver observer,
+        OutboundDecorator decorator) {
 }

@@ -8,6 +8,8 @@ import org.mcpjava.wire.FrameType;
 import org.mcpjava.wire.FrameWriter;
 import org.mcpjava.wire.MetadataKey;
 
+import java.util.Map;
+
 /**
  * Builds the frames a connection sends, with one reused {@link FrameWriter}. Confined to the
  * connection's event loop.
@@ -24,17 +26,29 @@ final class FrameFactory {
         return writer.begin(alloc, payloadHint, type, flags, codec, opcode, streamId);
     }
 
-    /** REQUEST with an optional TIMEOUT_MS; copies the payload, does not release it. */
-    ByteBuf request(long streamId, int opcode, Payload payload, long timeoutMillis) {
+    /** REQUEST with an optional TIMEOUT_MS and extra metadata; copies the payload, does not release it. */
+    ByteBuf request(long streamId, int opcode, Payload payload, long timeoutMillis, Map<Integer, String> extra) {
         FrameWriter w = begin(payload.size(), FrameType.REQUEST, 0, payload.codec(), opcode, streamId);
         if (timeoutMillis > 0) {
             w.u32(MetadataKey.TIMEOUT_MS, Math.min(timeoutMillis, 0xFFFF_FFFFL));
         }
+        addExtra(w, extra);
         return w.payload(payload.data()).finish();
     }
 
-    ByteBuf notify(int opcode, Payload payload) {
-        return begin(payload.size(), FrameType.NOTIFY, 0, payload.codec(), opcode, 0).payload(payload.data()).finish();
+    ByteBuf notify(int opcode, Payload payload, Map<Integer, String> extra) {
+        FrameWriter w = begin(payload.size(), FrameType.NOTIFY, 0, payload.codec(), opcode, 0);
+        addExtra(w, extra);
+        return w.payload(payload.data()).finish();
+    }
+
+    /** Writes decorator metadata (e.g. TRACEPARENT) into the frame being built. */
+    static void addExtra(FrameWriter w, Map<Integer, String> extra) {
+        if (extra != null) {
+            for (Map.Entry<Integer, String> e : extra.entrySet()) {
+                w.utf8(e.getKey(), e.getValue());
+            }
+        }
     }
 
     ByteBuf response(long streamId, int opcode, Payload payload) {

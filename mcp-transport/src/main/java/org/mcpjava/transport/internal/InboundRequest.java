@@ -30,6 +30,8 @@ final class InboundRequest implements Request {
     boolean handlerDone;
     Timeout deadline;
     private boolean released;
+    /** When the REQUEST was read (ticker nanos), for the observer's latency. */
+    long receivedNanos;
 
     /** Takes over the caller's reference to {@code frame}. */
     InboundRequest(McpConnection connection, ByteBuf frame) {
@@ -83,6 +85,13 @@ final class InboundRequest implements Request {
     @Override
     public String header(String name) {
         return Metadata.header(frame, name);
+    }
+
+    @Override
+    public String metadata(int key) {
+        int index = Metadata.find(frame, key);
+        return index < 0 ? null : frame.toString(index, frame.getUnsignedShort(index - 2),
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override

@@ -31,6 +31,7 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -87,6 +88,8 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     protected volatile Throwable transportFailure;
     private boolean errorSent;
     private volatile Duration smoothedRtt;
+    /** The error code this connection closes with (sent or received); NO_ERROR for a normal close. */
+    private int closeCode;
 
     protected McpConnection(EngineSettings settings, boolean clientSide) {
         this.settings = settings;
@@ -153,6 +156,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     protected final void established() {
         moveTo(ConnectionState.ESTABLISHED);
         lastReadNanos = settings.ticker().nanoTime();
+        settings.observer().connectionEstablished(this);
     }
 
     // ---------------------------------------------------------------- channel events
@@ -189,6 +193,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
                 return;
             }
             FrameType type = FrameHeader.type(frame);
+            settings.observer().frameRead(type, frame.readableBytes());
             if (state == ConnectionState.NEW || state == ConnectionState.HANDSHAKING) {
                 onHandshakeFrame(type, frame);
                 return;
@@ -361,7 +366,11 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        boolean wasEstablished = state == ConnectionState.ESTABLISHED || state == ConnectionState.CLOSING;
         state = ConnectionState.CLOSED;
+        if (wasEstablished && sessionId.length > 0) {
+            settings.observer().connectionClosed(this, closeCode);
+        }
         if (housekeeping != null) {
             housekeeping.cancel(false);
         }
@@ -417,6 +426,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     /** Writes and (consolidated) flushes one frame. Event loop only. */
     protected final void write(ByteBuf frame) {
         lastWriteNanos = settings.ticker().nanoTime();
+        settings.observer().frameWritten(FrameHeader.type(frame), frame.readableBytes());
         ctx.writeAndFlush(frame, ctx.voidPromise());
     }
 
@@ -429,7 +439,11 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             return;
         }
         errorSent = true;
+        closeCode = code;
         log.warn("{}: closing with {}: {}", this, ErrorCode.nameOf(code), message);
+        if (state == ConnectionState.NEW || state == ConnectionState.HANDSHAKING) {
+            settings.observer().handshakeFailed(ctx.channel().remoteAddress(), code);
+        }
         if (state != ConnectionState.CLOSING) {
             moveTo(ConnectionState.CLOSING);
         }
@@ -495,20 +509,37 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             return true;
         }
         InboundRequest request = new InboundRequest(this, frame);
+        request.receivedNanos = lastReadNanos;
         if (type == FrameType.REQUEST) {
             inbound.put(id, request);
+        }
+        CompletionStage<Payload> stage = settings.router().dispatch(request);
+        // Fast path: a handler that answered at once (ECHO, cached lookups) is answered here, with no
+        // completion callback, and never needs its deadline timer.
+        if (stage instanceof CompletableFuture && ((CompletableFuture<Payload>) stage).isDone()) {
+            CompletableFuture<Payload> done = (CompletableFuture<Payload>) stage;
+            Payload payload = null;
+            Throwable error = null;
+            try {
+                payload = done.getNow(null);
+            } catch (RuntimeException e) {
+                error = e;
+            }
+            completeInbound(request, payload, error);
+            return false;
+        }
+        if (type == FrameType.REQUEST) {
             long timeout = request.timeoutMillis();
             if (timeout > 0) {
                 request.deadline = settings.timer().newTimeout(
                         t -> onLoop(() -> expireInbound(request)), timeout, TimeUnit.MILLISECONDS);
             }
         }
-        CompletionStage<Payload> stage = settings.router().dispatch(request);
         stage.whenComplete((payload, error) -> {
             if (ctx.executor().inEventLoop()) {
                 completeInbound(request, payload, error);
             } else {
-                ctx.executor().execute(() -> completeInbound(request, payload, error));
+                onLoop(() -> completeInbound(request, payload, error));
             }
         });
         return false;
@@ -538,11 +569,14 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             if (error == null && payload == null) {
                 error = new McpException(ErrorCode.INTERNAL, "handler completed with no payload");
             }
+            int answered;
             if (error == null) {
                 if (FrameHeader.OVERHEAD + payload.size() > peerMaxFrame) {
-                    write(frames.error(request.streamId(), request.opcode(), ErrorCode.FRAME_TOO_LARGE.code(),
+                    answered = ErrorCode.FRAME_TOO_LARGE.code();
+                    write(frames.error(request.streamId(), request.opcode(), answered,
                             "response of " + payload.size() + " bytes exceeds the peer's MAX_FRAME " + peerMaxFrame));
                 } else {
+                    answered = 0;
                     write(frames.response(request.streamId(), request.opcode(), payload));
                 }
             } else {
@@ -550,12 +584,16 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
                 McpException mcp = McpException.find(cause);
                 if (mcp == null) {
                     log.warn("{}: handler for opcode 0x{} failed", this, Integer.toHexString(request.opcode()), cause);
-                    write(frames.error(request.streamId(), request.opcode(), ErrorCode.INTERNAL.code(),
+                    answered = ErrorCode.INTERNAL.code();
+                    write(frames.error(request.streamId(), request.opcode(), answered,
                             "handler failed: " + cause.getClass().getSimpleName()));
                 } else {
+                    answered = mcp.code();
                     write(frames.error(request.streamId(), request.opcode(), mcp.code(), mcp.detail()));
                 }
             }
+            settings.observer().requestHandled(this, request.opcode(),
+                    settings.ticker().nanoTime() - request.receivedNanos, answered);
         } finally {
             if (payload != null) {
                 payload.release();
@@ -610,14 +648,19 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             call.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "not connected"));
             return call;
         }
-        if (!onLoop(() -> sendCall(call, opcode, payload, millis))) {
+        // The decorator runs on the caller's thread, where its context (e.g. the current span) lives.
+        Map<Integer, String> extra = settings.decorator() == null ? null
+                : settings.decorator().metadata("request", Integer.toHexString(opcode));
+        if (ctx.executor().inEventLoop()) {
+            sendCall(call, opcode, payload, millis, extra); // pipelined callers on the loop: no task object
+        } else if (!onLoop(() -> sendCall(call, opcode, payload, millis, extra))) {
             payload.release();
             call.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "connection closed"));
         }
         return call;
     }
 
-    private void sendCall(PendingCall call, int opcode, Payload payload, long timeoutMillis) {
+    private void sendCall(PendingCall call, int opcode, Payload payload, long timeoutMillis, Map<Integer, String> extra) {
         try {
             if (call.isDone()) {
                 return;
@@ -635,7 +678,8 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
                 call.deadline = settings.timer().newTimeout(t -> onLoop(() -> expireCall(call)),
                         timeoutMillis, TimeUnit.MILLISECONDS);
             }
-            write(frames.request(id, opcode, payload, timeoutMillis));
+            call.sentNanos = settings.ticker().nanoTime();
+            write(frames.request(id, opcode, payload, timeoutMillis, extra));
         } catch (RuntimeException e) {
             outbound.remove(call.streamId);
             call.completeExceptionally(e);
@@ -691,6 +735,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
 
     private void expireCall(PendingCall call) {
         if (outbound.remove(call.streamId) == call) {
+            observeCall(call, ErrorCode.DEADLINE_EXCEEDED.code());
             call.completeExceptionally(new McpException(ErrorCode.DEADLINE_EXCEEDED,
                     String.format("no answer to opcode 0x%04x within the deadline", call.opcode)));
             maybeFinishDrain();
@@ -720,6 +765,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         if (call.deadline != null) {
             call.deadline.cancel();
         }
+        observeCall(call, 0);
         Payload payload = Payload.of(FrameHeader.codec(frame), FrameHeader.retainedPayload(frame));
         if (!call.complete(payload)) {
             payload.release();
@@ -735,7 +781,9 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         if (call.deadline != null) {
             call.deadline.cancel();
         }
-        call.completeExceptionally(errorOf(frame));
+        McpException e = errorOf(frame);
+        observeCall(call, e.code());
+        call.completeExceptionally(e);
         maybeFinishDrain();
     }
 
@@ -743,7 +791,14 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         if (call.deadline != null) {
             call.deadline.cancel();
         }
+        if (call.sentNanos != 0) {
+            observeCall(call, e.code());
+        }
         call.completeExceptionally(e);
+    }
+
+    private void observeCall(PendingCall call, int code) {
+        settings.observer().callCompleted(this, call.opcode, settings.ticker().nanoTime() - call.sentNanos, code);
     }
 
     /** The McpException an ERROR, GOAWAY or NACK frame describes. */
@@ -761,6 +816,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         }
         outbound.clear();
         errorSent = true;
+        closeCode = e.code();
         ctx.close();
     }
 
@@ -772,6 +828,8 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             done.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "not connected"));
             return done;
         }
+        Map<Integer, String> extra = settings.decorator() == null ? null
+                : settings.decorator().metadata("notify", Integer.toHexString(opcode));
         boolean queued = onLoop(() -> {
             try {
                 McpException refused = refuseCall(opcode, payload);
@@ -780,7 +838,9 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
                     return;
                 }
                 lastWriteNanos = settings.ticker().nanoTime();
-                ctx.writeAndFlush(frames.notify(opcode, payload)).addListener(f -> {
+                ByteBuf frame = frames.notify(opcode, payload, extra);
+                settings.observer().frameWritten(FrameType.NOTIFY, frame.readableBytes());
+                ctx.writeAndFlush(frame).addListener(f -> {
                     if (f.isSuccess()) {
                         done.complete(null);
                     } else {

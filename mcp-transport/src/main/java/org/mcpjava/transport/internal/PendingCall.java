@@ -14,6 +14,8 @@ final class PendingCall extends CompletableFuture<Payload> {
     long streamId;
     int opcode;
     Timeout deadline;
+    /** When the REQUEST was written (ticker nanos), for the observer's latency. */
+    long sentNanos;
 
     PendingCall(McpConnection connection) {
         this.connection = connection;

@@ -1,0 +1,53 @@
+package org.mcpjava.core;
+
+import org.mcpjava.wire.FrameType;
+
+import java.net.SocketAddress;
+
+/**
+ * Receives the engine's events, for metrics and logs. Every method has an empty default; an
+ * implementation overrides what it needs. Called on event-loop threads, often once per frame:
+ * implementations must be cheap, thread-safe and must not block or throw.
+ */
+public interface EngineObserver {
+    /** A connection completed its handshake. */
+    default void connectionEstablished(Connection connection) {
+    }
+
+    /**
+     * A connection closed. {@code code} is the error code it closed with (sent or received), or
+     * NO_ERROR (0) for a normal close.
+     */
+    default void connectionClosed(Connection connection, int code) {
+    }
+
+    /** A connection failed before WELCOME (bad AUTH, handshake timeout, protocol error). */
+    default void handshakeFailed(SocketAddress remote, int code) {
+    }
+
+    /** A frame was decoded. */
+    default void frameRead(FrameType type, int bytes) {
+    }
+
+    /** A frame was written (handed to the transport). */
+    default void frameWritten(FrameType type, int bytes) {
+    }
+
+    /**
+     * This side answered an inbound REQUEST: {@code code} 0 for RESPONSE, else the ERROR code;
+     * {@code nanos} from receipt to the answer being written.
+     */
+    default void requestHandled(Connection connection, int opcode, long nanos, int code) {
+    }
+
+    /**
+     * An outbound call finished: {@code code} 0 for a RESPONSE, else the error it failed with
+     * (the peer's, or DEADLINE_EXCEEDED / UNAVAILABLE decided here); {@code nanos} from send to completion.
+     */
+    default void callCompleted(Connection connection, int opcode, long nanos, int code) {
+    }
+
+    /** The observer that does nothing. */
+    EngineObserver NONE = new EngineObserver() {
+    };
+}

@@ -1,0 +1,19 @@
+package org.mcpjava.core;
+
+import java.util.Map;
+
+/**
+ * Adds metadata to outbound REQUEST, NOTIFY and PUBLISH frames, e.g. W3C trace context
+ * (TRACEPARENT, TRACESTATE). Called on the thread that makes the call, before the frame is built,
+ * so it can read that thread's context (such as the current span). Must be cheap and thread-safe.
+ */
+@FunctionalInterface
+public interface OutboundDecorator {
+    /**
+     * The metadata to add, key byte to UTF-8 value (e.g. {@code 0x02} TRACEPARENT), or an empty map.
+     *
+     * @param kind   "request", "notify" or "publish"
+     * @param name   the opcode as hex for requests and notifications, the topic for publishes
+     */
+    Map<Integer, String> metadata(String kind, String name);
+}
