@@ -265,19 +265,18 @@ public final class Session {
         if (ended) {
             return null;
         }
-        // The broker refuses QoS 1/2 publishes (NACK OVERLOADED) before a queue is full, so the hard
-        // limit here only absorbs publishes racing that check: memory stays bounded either way.
-        int max = message.qos() == 0 ? broker.options().maxQueuedPerSession() : 2 * broker.options().maxQueuedPerSession();
-        if (queue.size() >= max) {
-            if (!dropOneQos0()) {
-                if (message.qos() == 0) {
-                    broker.stats().droppedQos0.increment();
-                } else {
-                    broker.stats().droppedQueueFull.increment();
-                    broker.warnQueueFull(this);
-                }
-                return null;
+        // At the bound, a queued QoS 0 message gives way first, whatever the new message's QoS. The
+        // broker refuses QoS 1/2 publishes (NACK OVERLOADED) before the queue is full of them, so the
+        // slack above the bound only absorbs publishes racing that check: memory stays bounded.
+        int max = broker.options().maxQueuedPerSession();
+        if (queue.size() >= max && !dropOneQos0() && (message.qos() == 0 || queue.size() >= 2 * max)) {
+            if (message.qos() == 0) {
+                broker.stats().droppedQos0.increment();
+            } else {
+                broker.stats().droppedQueueFull.increment();
+                broker.warnQueueFull(this);
             }
+            return null;
         }
         if (message.qos() == 0 && output == null) {
             broker.stats().droppedQos0.increment(); // QoS 0 is at most once: not kept for offline sessions
@@ -360,7 +359,7 @@ public final class Session {
                 break;
             }
             queue.poll();
-            p.packetId = allocatePacketId();
+            p.packetId = packetIdFor(p);
             p.state = OutboundState.PUBLISHED;
             inflight.put(p.packetId, p);
             if (p.persisted) {
@@ -373,6 +372,19 @@ public final class Session {
         if (wrote) {
             out.flush();
         }
+    }
+
+    /**
+     * The packet id of {@code p}, derived from its sequence. The PUBLISH goes out before its
+     * PUBLISHED state is durable; were the id allocated freely, a message re-sent after a crash
+     * could get another id than the client saw (a QoS 2 duplicate the client cannot recognise) and
+     * its old id go to another message (which the client would take for a duplicate and drop).
+     * The sequence is durable before the message is first sent, so the id is the same every time.
+     */
+    private long packetIdFor(Pending p) {
+        long candidate = (p.sequence - 1) % 0xFFFF_FFFFL + 1;
+        // Taken only after 2^32 - 1 messages with one of them still unacknowledged.
+        return inflight.containsKey(candidate) ? allocatePacketId() : candidate;
     }
 
     private long allocatePacketId() {
@@ -421,8 +433,20 @@ public final class Session {
                 store().updateOutbound(id, p.sequence, packetId, OutboundState.RELEASED);
             }
         }
-        if (output != null) {
+        if (p.persisted) {
+            // On PUBREL the client forgets the packet id. Were RELEASED lost in a crash, the restarted
+            // server would re-send the PUBLISH and the client deliver it again: PUBREL waits for the store.
+            store().barrier().thenRun(() -> sendPubrel(p));
+        } else if (output != null) {
             output.pubrel(packetId, false);
+            output.flush();
+        }
+    }
+
+    /** PUBREL for {@code p} once its RELEASED state is durable, if it is still waiting for PUBCOMP. */
+    private synchronized void sendPubrel(Pending p) {
+        if (output != null && inflight.get(p.packetId) == p) {
+            output.pubrel(p.packetId, false);
             output.flush();
         }
     }

@@ -44,7 +44,8 @@ final class ClientPubSub implements ClientConnection.PubSub {
     private final FrameWriter writer = new FrameWriter();
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final Map<Long, CompletableFuture<int[]>> pendingSubscribes = new LinkedHashMap<>();
-    private final ArrayDeque<ClientSession.OutboundPublish> waiting = new ArrayDeque<>();
+    /** The session's publishes waiting for the window (kept in the session: they outlive this connection). */
+    private final ArrayDeque<ClientSession.OutboundPublish> waiting;
     private ClientConnection connection;
     private long nextControlId = 1;
 
@@ -53,6 +54,7 @@ final class ClientPubSub implements ClientConnection.PubSub {
 
     ClientPubSub(ClientSession session, MessageListener defaultListener, int maxWaiting) {
         this.session = session;
+        this.waiting = session.waiting;
         this.defaultListener = defaultListener;
         this.maxWaiting = maxWaiting;
     }
@@ -92,6 +94,7 @@ final class ClientPubSub implements ClientConnection.PubSub {
             }
         }
         c.flush();
+        drainWaiting();
     }
 
     @Override
@@ -112,16 +115,15 @@ final class ClientPubSub implements ClientConnection.PubSub {
                 session.unacknowledged.clear();
                 session.receivedQos2.clear();
             }
-            // Messages waiting for the window: re-queued at the front of the session for the next connection.
-            for (ClientSession.OutboundPublish op : waiting) {
-                if (session.expirySeconds() == 0) {
+            // Messages waiting for the window stay in a durable session and go out on its next
+            // connection, after the unacknowledged ones (they have no packet id yet).
+            if (session.expirySeconds() == 0) {
+                for (ClientSession.OutboundPublish op : waiting) {
                     op.payload.release();
                     op.done.completeExceptionally(lost);
-                } else {
-                    session.unacknowledged.put(op.packetId, op);
                 }
+                waiting.clear();
             }
-            waiting.clear();
         }
     }
 
@@ -173,7 +175,8 @@ final class ClientPubSub implements ClientConnection.PubSub {
             }
             ClientSession.OutboundPublish op;
             synchronized (session) {
-                if (session.unacknowledged.size() >= c.peerReceiveWindow()) {
+                // Behind earlier waiting publishes too (e.g. one made in a completion callback), to keep the order.
+                if (session.unacknowledged.size() >= c.peerReceiveWindow() || !waiting.isEmpty()) {
                     if (waiting.size() >= maxWaiting) {
                         payload.release();
                         done.completeExceptionally(new McpException(ErrorCode.OVERLOADED,
@@ -449,11 +452,27 @@ final class ClientPubSub implements ClientConnection.PubSub {
 
     private void dispatch(Message m) {
         boolean handled = false;
+        MessageListener last = null;
+        List<MessageListener> called = null;
         for (Subscription s : subscriptions.values()) {
-            if (s.listener() != null && Topics.matches(s.filter().filter(), m.topic())) {
-                handled = true;
-                invoke(s.listener(), m);
+            MessageListener l = s.listener();
+            if (l == null || !Topics.matches(s.filter().filter(), m.topic())) {
+                continue;
             }
+            // The server sends a message once however many of our filters match it: each listener
+            // gets it once too (overlapping filters often share one listener).
+            if (l == last || (called != null && called.contains(l))) {
+                continue;
+            }
+            if (last != null) {
+                if (called == null) {
+                    called = new ArrayList<>(2);
+                }
+                called.add(last);
+            }
+            last = l;
+            handled = true;
+            invoke(l, m);
         }
         if (!handled) {
             if (defaultListener != null) {

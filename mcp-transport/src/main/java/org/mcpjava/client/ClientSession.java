@@ -3,6 +3,7 @@ package org.mcpjava.client;
 import io.netty.buffer.ByteBufUtil;
 import org.mcpjava.core.Payload;
 
+import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,8 +13,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The client's half of a pub/sub session, kept across connections: the session id the server
  * assigned, the expiry asked for, the QoS 1/2 messages published and not yet acknowledged (re-sent
- * with DUP on resume, in order), and the QoS 2 packet ids received and not yet released (so a
- * re-sent QoS 2 message is not delivered twice).
+ * with DUP on resume, in order) or still waiting for the server's window (sent after them), and
+ * the QoS 2 packet ids received and not yet released (so a re-sent QoS 2 message is not delivered
+ * twice).
  *
  * <p>Pass the same instance to the builder of each new {@link McpClient} that should resume the
  * session ({@link McpClient.Builder#session(ClientSession)}). Used by one connection at a time; its
@@ -27,6 +29,12 @@ public final class ClientSession {
     final LinkedHashMap<Long, OutboundPublish> unacknowledged = new LinkedHashMap<>();
     /** QoS 2 packet ids received and not yet released by PUBREL. */
     final Set<Long> receivedQos2 = new HashSet<>();
+    /**
+     * QoS 1/2 messages published while the server's RECEIVE_WINDOW was full, not sent yet and with
+     * no packet id: they go out in order, within the window, after the unacknowledged ones (also
+     * on the next connection of the session, if this one closes first).
+     */
+    final ArrayDeque<OutboundPublish> waiting = new ArrayDeque<>();
 
     /** A QoS 1/2 message this client published. */
     static final class OutboundPublish {

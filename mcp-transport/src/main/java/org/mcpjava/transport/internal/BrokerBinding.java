@@ -210,13 +210,13 @@ final class BrokerBinding implements SessionOutput {
 
     @Override
     public void puback(long packetId) {
-        inboundUnacked.decrementAndGet();
+        releaseWindow();
         write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBACK, 0, 0, 0, packetId).finish());
     }
 
     @Override
     public void pubrec(long packetId) {
-        inboundUnacked.decrementAndGet();
+        releaseWindow();
         write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBREC, 0, 0, 0, packetId).finish());
     }
 
@@ -225,10 +225,18 @@ final class BrokerBinding implements SessionOutput {
         write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBCOMP, 0, 0, 0, packetId).finish());
     }
 
+    /**
+     * One of the client's publishes was answered. An answer can belong to a publish received on an
+     * earlier connection of the session (re-sent after a resume), so the count never goes below 0.
+     */
+    private void releaseWindow() {
+        inboundUnacked.updateAndGet(v -> v > 0 ? v - 1 : 0);
+    }
+
     /** The broker refuses a PUBLISH it had counted against our RECEIVE_WINDOW. */
     @Override
     public void nack(long packetId, int code, String message) {
-        inboundUnacked.decrementAndGet();
+        releaseWindow();
         write(nackFrame(packetId, code, message));
     }
 
