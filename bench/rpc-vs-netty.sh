@@ -17,7 +17,7 @@ SCENARIOS=${SCENARIOS:-"A B C D"}
 PEERS_DIR=${PEERS_DIR:-../shared/peers}
 PORT=${PORT:-19880}
 # The same flags ../shared/peers gives every JVM.
-export MCP_JAVA_OPTS="-Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled"
+export MCP_JAVA_OPTS="-Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled $EXTRA_OPTS"
 export MCP_NO_BUILD=0
 
 declare -A DEF=( [A]="1 1 64" [B]="1 64 64" [C]="16 16 64" [D]="4 16 4096" )
@@ -42,19 +42,21 @@ run_mcp() { # scenario round
   echo "MCP round=$2 scenario=$1 $json" | tee -a "$OUT"
 }
 
+run_netty() { # scenario round
+  if [[ -x $PEERS_DIR/run.sh ]]; then
+    (cd "$PEERS_DIR" && WARMUP=$WARMUP DURATION=$DURATION ROUNDS=1 SCENARIOS="$1" IPERF=0 BASE_PORT=$((17000 + RANDOM % 2000)) ./run.sh netty) \
+      | grep '^RESULT' | sed "s/round=1/round=$2/" | tee -a "$OUT"
+  fi
+}
+
+[[ -x $PEERS_DIR/run.sh ]] || echo "# $PEERS_DIR not present: no baseline" | tee -a "$OUT"
+# Interleaved (mcp, netty) per scenario and round, so slow drifts of a noisy machine hit both sides alike.
 for r in $(seq 1 "$ROUNDS"); do
   for sc in $SCENARIOS; do
     run_mcp "$sc" "$r"
+    run_netty "$sc" "$r"
   done
 done
-
-if [[ -x $PEERS_DIR/run.sh ]]; then
-  echo "# running $PEERS_DIR/run.sh netty" | tee -a "$OUT"
-  (cd "$PEERS_DIR" && WARMUP=$WARMUP DURATION=$DURATION ROUNDS=$ROUNDS SCENARIOS="$SCENARIOS" IPERF=0 ./run.sh netty) \
-    | grep '^RESULT' | tee -a "$OUT"
-else
-  echo "# $PEERS_DIR not present: no baseline" | tee -a "$OUT"
-fi
 
 # Summary: median over rounds of rps and p99 for each side, and the ratio.
 python3 - "$OUT" <<'PY'

@@ -559,7 +559,7 @@ public final class McpClient implements AutoCloseable {
                                 p.addLast("tls", ssl.newHandler(ch.alloc(), host, port));
                             }
                             p.addLast("framing", new FrameDecoderHandler(maxFrame));
-                            p.addLast("flush", new FlushConsolidationHandler(256, true));
+                            p.addLast("flush", new FlushConsolidationHandler(256, Boolean.parseBoolean(System.getProperty("mcp.flushConsolidateIdle", "true"))));
                             p.addLast("mcp", connection);
                         }
                     });

@@ -149,7 +149,7 @@ public final class McpServer implements AutoCloseable {
                             p.addLast("tls", sslContext.newHandler(ch.alloc()));
                         }
                         p.addLast("framing", new FrameDecoderHandler(config.maxFrame));
-                        p.addLast("flush", new FlushConsolidationHandler(256, true));
+                        p.addLast("flush", new FlushConsolidationHandler(256, Boolean.parseBoolean(System.getProperty("mcp.flushConsolidateIdle", "true"))));
                         p.addLast("mcp", new ServerConnection(settings, broker, connections::add, connections::remove));
                     }
                 });

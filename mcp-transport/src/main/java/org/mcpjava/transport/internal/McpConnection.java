@@ -75,6 +75,14 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
 
     private long lastReadNanos;
     private long lastWriteNanos;
+    /**
+     * Set on every frame read / written; the housekeeping tick turns them into lastRead/WriteNanos.
+     * Keepalive needs only that precision, and the clock is not read once per frame.
+     */
+    private boolean readActivity;
+    private boolean writeActivity;
+    /** Whether an observer wants latencies (then request and call timestamps are taken). */
+    private final boolean observing;
     private long handshakeDeadlineNanos;
     private ScheduledFuture<?> housekeeping;
     private long nextStreamId;
@@ -94,6 +102,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     protected McpConnection(EngineSettings settings, boolean clientSide) {
         this.settings = settings;
         this.nextStreamId = clientSide ? 1 : 2;
+        this.observing = settings.observer() != org.mcpjava.core.EngineObserver.NONE;
     }
 
     /** The endpoint settings. */
@@ -188,7 +197,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         ByteBuf frame = (ByteBuf) msg;
         boolean release = true;
         try {
-            lastReadNanos = settings.ticker().nanoTime();
+            readActivity = true;
             if (errorSent || state == ConnectionState.CLOSED) {
                 return;
             }
@@ -401,6 +410,14 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
 
     private void housekeeping() {
         long now = settings.ticker().nanoTime();
+        if (readActivity) {
+            readActivity = false;
+            lastReadNanos = now;
+        }
+        if (writeActivity) {
+            writeActivity = false;
+            lastWriteNanos = now;
+        }
         ConnectionState s = state;
         if (s == ConnectionState.NEW || s == ConnectionState.HANDSHAKING) {
             if (now - handshakeDeadlineNanos >= 0) {
@@ -425,7 +442,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
 
     /** Writes and (consolidated) flushes one frame. Event loop only. */
     protected final void write(ByteBuf frame) {
-        lastWriteNanos = settings.ticker().nanoTime();
+        writeActivity = true;
         settings.observer().frameWritten(FrameHeader.type(frame), frame.readableBytes());
         ctx.writeAndFlush(frame, ctx.voidPromise());
     }
@@ -509,7 +526,9 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             return true;
         }
         InboundRequest request = new InboundRequest(this, frame);
-        request.receivedNanos = lastReadNanos;
+        if (observing) {
+            request.receivedNanos = settings.ticker().nanoTime();
+        }
         if (type == FrameType.REQUEST) {
             inbound.put(id, request);
         }
@@ -592,8 +611,10 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
                     write(frames.error(request.streamId(), request.opcode(), mcp.code(), mcp.detail()));
                 }
             }
-            settings.observer().requestHandled(this, request.opcode(),
-                    settings.ticker().nanoTime() - request.receivedNanos, answered);
+            if (observing) {
+                settings.observer().requestHandled(this, request.opcode(),
+                        settings.ticker().nanoTime() - request.receivedNanos, answered);
+            }
         } finally {
             if (payload != null) {
                 payload.release();
@@ -678,7 +699,9 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
                 call.deadline = settings.timer().newTimeout(t -> onLoop(() -> expireCall(call)),
                         timeoutMillis, TimeUnit.MILLISECONDS);
             }
-            call.sentNanos = settings.ticker().nanoTime();
+            if (observing) {
+                call.sentNanos = settings.ticker().nanoTime();
+            }
             write(frames.request(id, opcode, payload, timeoutMillis, extra));
         } catch (RuntimeException e) {
             outbound.remove(call.streamId);
@@ -798,6 +821,9 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     }
 
     private void observeCall(PendingCall call, int code) {
+        if (!observing) {
+            return;
+        }
         settings.observer().callCompleted(this, call.opcode, settings.ticker().nanoTime() - call.sentNanos, code);
     }
 
@@ -837,7 +863,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
                     done.completeExceptionally(refused);
                     return;
                 }
-                lastWriteNanos = settings.ticker().nanoTime();
+                writeActivity = true;
                 ByteBuf frame = frames.notify(opcode, payload, extra);
                 settings.observer().frameWritten(FrameType.NOTIFY, frame.readableBytes());
                 ctx.writeAndFlush(frame).addListener(f -> {
