@@ -81,6 +81,8 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
      */
     private boolean readActivity;
     private boolean writeActivity;
+    /** When the previous housekeeping tick ran: activity seen now happened after it. */
+    private long lastTickNanos;
     /** Whether an observer wants latencies (then request and call timestamps are taken). */
     private final boolean observing;
     private long handshakeDeadlineNanos;
@@ -181,6 +183,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         long now = settings.ticker().nanoTime();
         lastReadNanos = now;
         lastWriteNanos = now;
+        lastTickNanos = now;
         handshakeDeadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(settings.handshakeTimeoutMillis());
         housekeeping = ctx.executor().scheduleAtFixedRate(this::housekeeping,
                 settings.housekeepingMillis(), settings.housekeepingMillis(), TimeUnit.MILLISECONDS);
@@ -410,14 +413,18 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
 
     private void housekeeping() {
         long now = settings.ticker().nanoTime();
+        // Activity flagged since the previous tick happened after it: stamping it with that tick's
+        // time errs towards silence by at most one interval (a quarter of the keepalive), never
+        // towards keeping a dead peer, even when the clock jumps (as a test's clock does).
         if (readActivity) {
             readActivity = false;
-            lastReadNanos = now;
+            lastReadNanos = Math.max(lastReadNanos, lastTickNanos);
         }
         if (writeActivity) {
             writeActivity = false;
-            lastWriteNanos = now;
+            lastWriteNanos = Math.max(lastWriteNanos, lastTickNanos);
         }
+        lastTickNanos = now;
         ConnectionState s = state;
         if (s == ConnectionState.NEW || s == ConnectionState.HANDSHAKING) {
             if (now - handshakeDeadlineNanos >= 0) {
