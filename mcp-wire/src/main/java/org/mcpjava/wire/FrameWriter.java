@@ -81,12 +81,9 @@ public final class FrameWriter {
         this.frameStart = out.writerIndex();
         this.payloadStart = -1;
         out.ensureWritable(FrameHeader.HEADER_LENGTH);
-        out.writeShort(FrameHeader.MAGIC);
-        out.writeByte(FrameHeader.VERSION);
-        out.writeByte(type.wire());
-        out.writeByte(flags);
-        out.writeByte(codec);
-        out.writeShort(opcode);
+        // magic, version, type, flags, codec and opcode are the first 8 bytes: one bounds check, one store.
+        out.writeLong(((long) FrameHeader.MAGIC << 48) | ((long) FrameHeader.VERSION << 40)
+                | ((long) type.wire() << 32) | ((long) flags << 24) | ((long) codec << 16) | opcode);
         out.writeInt((int) streamId);
         out.writeShort(0); // M, patched by finish()
         out.writeInt(0);   // P, patched by finish()
