@@ -104,9 +104,9 @@ public final class ClientSession {
         this.sessionId = id;
     }
 
-    /** Messages published and not yet acknowledged. */
+    /** Messages published and not yet acknowledged (including those still waiting for the server's window). */
     public synchronized int unacknowledgedCount() {
-        return unacknowledged.size();
+        return unacknowledged.size() + waiting.size();
     }
 
     Map<Long, OutboundPublish> unacknowledged() {
