@@ -127,44 +127,8 @@ public final class AdminServer implements AutoCloseable {
     // ------------------------------------------------------------ requests
 
     private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            String path = ex.getRequestURI().getPath();
-            String method = ex.getRequestMethod();
-            switch (path) {
-                case "/health/live":
-                    requireGet(ex, method);
-                    respond(ex, 200, JSON, "{\"status\":\"UP\"}");
-                    return;
-                case "/health/ready":
-                    requireGet(ex, method);
-                    readiness(ex);
-                    return;
-                default:
-                    break;
-            }
-            if (!authorized(ex)) {
-                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"mcp-admin\"");
-                respond(ex, 401, JSON, "{\"error\":\"unauthorized: send Authorization: Bearer <admin token>\"}");
-                return;
-            }
-            Matcher close = CLOSE_SESSION.matcher(path);
-            if (path.equals("/metrics")) {
-                requireGet(ex, method);
-                scrape(ex);
-            } else if (path.equals("/admin/connections")) {
-                requireGet(ex, method);
-                respondJson(ex, 200, views.connections(server));
-            } else if (path.equals("/admin/sessions")) {
-                requireGet(ex, method);
-                respondJson(ex, 200, views.sessions(server));
-            } else if (close.matches()) {
-                if (!"POST".equals(method)) {
-                    throw new HttpError(405, "use POST");
-                }
-                closeSession(ex, close.group(1).toLowerCase(java.util.Locale.ROOT));
-            } else {
-                throw new HttpError(404, "no such endpoint: " + path);
-            }
+        try {
+            route(ex);
         } catch (HttpError e) {
             if (e.status == 405) {
                 ex.getResponseHeaders().set("Allow", e.getMessage().contains("POST") ? "POST" : "GET");
@@ -173,6 +137,48 @@ public final class AdminServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("admin request {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
             respond(ex, 500, JSON, "{\"error\":\"internal error\"}");
+        } finally {
+            ex.close();
+        }
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        String method = ex.getRequestMethod();
+        switch (path) {
+            case "/health/live":
+                requireGet(ex, method);
+                respond(ex, 200, JSON, "{\"status\":\"UP\"}");
+                return;
+            case "/health/ready":
+                requireGet(ex, method);
+                readiness(ex);
+                return;
+            default:
+                break;
+        }
+        if (!authorized(ex)) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"mcp-admin\"");
+            respond(ex, 401, JSON, "{\"error\":\"unauthorized: send Authorization: Bearer <admin token>\"}");
+            return;
+        }
+        Matcher close = CLOSE_SESSION.matcher(path);
+        if (path.equals("/metrics")) {
+            requireGet(ex, method);
+            scrape(ex);
+        } else if (path.equals("/admin/connections")) {
+            requireGet(ex, method);
+            respondJson(ex, 200, views.connections(server));
+        } else if (path.equals("/admin/sessions")) {
+            requireGet(ex, method);
+            respondJson(ex, 200, views.sessions(server));
+        } else if (close.matches()) {
+            if (!"POST".equals(method)) {
+                throw new HttpError(405, "use POST");
+            }
+            closeSession(ex, close.group(1).toLowerCase(java.util.Locale.ROOT));
+        } else {
+            throw new HttpError(404, "no such endpoint: " + path);
         }
     }
 

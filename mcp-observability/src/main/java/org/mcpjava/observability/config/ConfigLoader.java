@@ -2,6 +2,7 @@ package org.mcpjava.observability.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -201,6 +201,9 @@ public final class ConfigLoader {
     }
 
     private static Object parse(ConfigKey<?> k, Raw r) {
+        if (r.text() == null) {
+            return null;
+        }
         if (k.isList() && r.items() != null) {
             List<String> items = new ArrayList<>();
             for (String item : r.items()) {
@@ -259,6 +262,7 @@ public final class ConfigLoader {
         try {
             YAMLMapper yaml = new YAMLMapper(YAMLFactory.builder()
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+            yaml.enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
             root = yaml.readTree(path.toFile());
         } catch (JsonProcessingException e) {
             throw new ConfigException(null, "configuration " + describe + " is not valid YAML: " + e.getOriginalMessage()
@@ -276,8 +280,7 @@ public final class ConfigLoader {
     }
 
     private void flatten(String prefix, JsonNode node, String source, Map<String, Raw> layered) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             JsonNode value = e.getValue();
             ConfigKey<?> k = byName.get(key);
@@ -289,7 +292,11 @@ public final class ConfigLoader {
                 requireKnown(key, source);
             }
             if (value.isNull()) {
-                throw new ConfigException(key, key + " (" + source + ") has no value; remove the line to use the default");
+                if (k.defaultValue() != null) {
+                    throw new ConfigException(key, key + " (" + source + ") has no value; remove the line to use the default");
+                }
+                layered.put(key, new Raw(key, null, null, source)); // an optional key explicitly unset
+                continue;
             }
             if (value.isArray()) {
                 if (!k.isList()) {
