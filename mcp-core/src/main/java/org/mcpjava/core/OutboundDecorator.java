@@ -10,7 +10,8 @@ import java.util.Map;
 @FunctionalInterface
 public interface OutboundDecorator {
     /**
-     * The metadata to add, key byte to UTF-8 value (e.g. {@code 0x02} TRACEPARENT), or an empty map.
+     * The metadata to add, key byte to UTF-8 value (e.g. {@code 0x02} TRACEPARENT), or an empty map
+     * or {@code null} for none.
      *
      * @param kind   "request", "notify" or "publish"
      * @param name   the opcode as hex for requests and notifications, the topic for publishes

@@ -15,7 +15,9 @@ public final class EngineObservers {
 
     /**
      * One observer that calls each of {@code observers} in order ({@code null} and
-     * {@link EngineObserver#NONE} are skipped). An observer that throws does not stop the others.
+     * {@link EngineObserver#NONE} are skipped). Each event goes only to the observers that override
+     * its method, so an observer interested in connections adds nothing to the per-frame events.
+     * Observers must not throw (the engine's contract).
      */
     public static EngineObserver compose(EngineObserver... observers) {
         List<EngineObserver> list = new ArrayList<>();
@@ -27,83 +29,99 @@ public final class EngineObservers {
         if (list.isEmpty()) {
             return EngineObserver.NONE;
         }
-        if (list.size() == 1) {
-            return list.get(0);
-        }
-        EngineObserver result = list.get(list.size() - 1);
-        for (int i = list.size() - 2; i >= 0; i--) {
-            result = new Pair(list.get(i), result);
-        }
-        return result;
+        return list.size() == 1 ? list.get(0) : new Composite(list);
     }
 
-    /** Two observers; nested pairs keep each call site bimorphic at most. */
-    private static final class Pair implements EngineObserver {
-        private final EngineObserver first;
-        private final EngineObserver second;
+    /** The observers of each event, in order, as arrays for the per-frame paths. */
+    private static final class Composite implements EngineObserver {
+        private final EngineObserver[] established;
+        private final EngineObserver[] closed;
+        private final EngineObserver[] handshakeFailed;
+        private final EngineObserver[] frameRead;
+        private final EngineObserver[] frameWritten;
+        private final EngineObserver[] requestHandled;
+        private final EngineObserver[] callCompleted;
+        private final EngineObserver[] publishReceived;
 
-        Pair(EngineObserver first, EngineObserver second) {
-            this.first = first;
-            this.second = second;
+        Composite(List<EngineObserver> all) {
+            established = overriding(all, "connectionEstablished", Connection.class);
+            closed = overriding(all, "connectionClosed", Connection.class, int.class);
+            handshakeFailed = overriding(all, "handshakeFailed", SocketAddress.class, int.class);
+            frameRead = overriding(all, "frameRead", FrameType.class, int.class);
+            frameWritten = overriding(all, "frameWritten", FrameType.class, int.class);
+            requestHandled = overriding(all, "requestHandled", Connection.class, int.class, long.class, int.class);
+            callCompleted = overriding(all, "callCompleted", Connection.class, int.class, long.class, int.class);
+            publishReceived = overriding(all, "publishReceived", Connection.class, String.class, int.class,
+                    String.class, String.class);
+        }
+
+        private static EngineObserver[] overriding(List<EngineObserver> all, String method, Class<?>... params) {
+            List<EngineObserver> out = new ArrayList<>();
+            for (EngineObserver o : all) {
+                try {
+                    if (o.getClass().getMethod(method, params).getDeclaringClass() != EngineObserver.class) {
+                        out.add(o);
+                    }
+                } catch (NoSuchMethodException e) {
+                    throw new IllegalStateException("EngineObserver." + method + " not found", e);
+                }
+            }
+            return out.toArray(new EngineObserver[0]);
         }
 
         @Override
         public void connectionEstablished(Connection connection) {
-            try {
-                first.connectionEstablished(connection);
-            } finally {
-                second.connectionEstablished(connection);
+            for (EngineObserver o : established) {
+                o.connectionEstablished(connection);
             }
         }
 
         @Override
         public void connectionClosed(Connection connection, int code) {
-            try {
-                first.connectionClosed(connection, code);
-            } finally {
-                second.connectionClosed(connection, code);
+            for (EngineObserver o : closed) {
+                o.connectionClosed(connection, code);
             }
         }
 
         @Override
         public void handshakeFailed(SocketAddress remote, int code) {
-            try {
-                first.handshakeFailed(remote, code);
-            } finally {
-                second.handshakeFailed(remote, code);
+            for (EngineObserver o : handshakeFailed) {
+                o.handshakeFailed(remote, code);
             }
         }
 
         @Override
         public void frameRead(FrameType type, int bytes) {
-            first.frameRead(type, bytes);
-            second.frameRead(type, bytes);
+            for (EngineObserver o : frameRead) {
+                o.frameRead(type, bytes);
+            }
         }
 
         @Override
         public void frameWritten(FrameType type, int bytes) {
-            first.frameWritten(type, bytes);
-            second.frameWritten(type, bytes);
+            for (EngineObserver o : frameWritten) {
+                o.frameWritten(type, bytes);
+            }
         }
 
         @Override
         public void requestHandled(Connection connection, int opcode, long nanos, int code) {
-            first.requestHandled(connection, opcode, nanos, code);
-            second.requestHandled(connection, opcode, nanos, code);
+            for (EngineObserver o : requestHandled) {
+                o.requestHandled(connection, opcode, nanos, code);
+            }
         }
 
         @Override
         public void callCompleted(Connection connection, int opcode, long nanos, int code) {
-            first.callCompleted(connection, opcode, nanos, code);
-            second.callCompleted(connection, opcode, nanos, code);
+            for (EngineObserver o : callCompleted) {
+                o.callCompleted(connection, opcode, nanos, code);
+            }
         }
 
         @Override
         public void publishReceived(Connection connection, String topic, int qos, String traceparent, String tracestate) {
-            try {
-                first.publishReceived(connection, topic, qos, traceparent, tracestate);
-            } finally {
-                second.publishReceived(connection, topic, qos, traceparent, tracestate);
+            for (EngineObserver o : publishReceived) {
+                o.publishReceived(connection, topic, qos, traceparent, tracestate);
             }
         }
     }

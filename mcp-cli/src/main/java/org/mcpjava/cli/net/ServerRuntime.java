@@ -78,7 +78,7 @@ final class ServerRuntime implements AutoCloseable {
         McpTracing traces = null;
         if (config.get(ServerKeys.TRACING_ENABLED)) {
             tracing = TracingSetup.fromEnvironment(config.get(ServerKeys.NAME));
-            traces = McpTracing.create(tracing.openTelemetry());
+            traces = McpTracing.create(tracing.openTelemetry(), config.get(ServerKeys.TRACING_SAMPLE_RATIO));
         }
         if (config.get(ServerKeys.ADMIN_ENABLED)) {
             String host = config.get(ServerKeys.ADMIN_HOST);

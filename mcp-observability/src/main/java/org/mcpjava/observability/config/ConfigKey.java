@@ -70,6 +70,22 @@ public final class ConfigKey<T> {
         }, v -> v, defaultValue, false, false);
     }
 
+    /** A fraction from 0 to 1, e.g. {@code 0.01}. */
+    public static ConfigKey<Double> ratio(String name, double defaultValue, String description) {
+        return new ConfigKey<>(name, description, s -> {
+            double v;
+            try {
+                v = Double.parseDouble(s.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a number");
+            }
+            if (!(v >= 0 && v <= 1)) {
+                throw new IllegalArgumentException("must be between 0 and 1");
+            }
+            return v;
+        }, v -> v, defaultValue, false, false);
+    }
+
     /** {@code true} or {@code false} (also yes/no, on/off). */
     public static ConfigKey<Boolean> bool(String name, boolean defaultValue, String description) {
         return new ConfigKey<>(name, description, s -> {

@@ -99,6 +99,11 @@ public final class ServerKeys {
     public static final ConfigKey<Boolean> TRACING_ENABLED = ConfigKey.bool("tracing.enabled", false,
             "Trace requests and publishes with the OpenTelemetry SDK, configured by OTEL_* variables");
 
+    /** Share of untraced work that starts a trace. */
+    public static final ConfigKey<Double> TRACING_SAMPLE_RATIO = ConfigKey.ratio("tracing.sample-ratio", 1.0,
+            "Share of requests and publishes arriving without trace context that start a trace; "
+                    + "those with trace context always follow the caller's decision");
+
     /** Log format. */
     public static final ConfigKey<String> LOG_FORMAT = ConfigKey.choice("logging.format", "json",
             "json (one object per line) or plain (for a terminal)", "json", "plain");
@@ -114,7 +119,7 @@ public final class ServerKeys {
             STORE, DATA_DIR, MAX_QUEUED, MAX_SESSION_EXPIRY,
             ADMIN_ENABLED, ADMIN_HOST, ADMIN_PORT, ADMIN_TOKEN,
             METRICS_ENABLED, METRICS_JVM, METRICS_MAX_OPCODES,
-            TRACING_ENABLED,
+            TRACING_ENABLED, TRACING_SAMPLE_RATIO,
             LOG_FORMAT, LOG_LEVEL);
 
     private ServerKeys() {

@@ -33,16 +33,42 @@ public final class McpTracing {
     private final TracingInterceptor interceptor;
     private final PublishTracingObserver publishObserver;
 
-    private McpTracing(Tracer tracer) {
-        this.decorator = new TracingDecorator(tracer);
-        this.interceptor = new TracingInterceptor(tracer);
-        this.publishObserver = new PublishTracingObserver(tracer);
+    private final double rootSampleRatio;
+
+    private McpTracing(Tracer tracer, double rootSampleRatio) {
+        OpcodeNames names = new OpcodeNames();
+        ConnectionLabels labels = new ConnectionLabels();
+        RootSampler roots = new RootSampler(rootSampleRatio);
+        this.rootSampleRatio = rootSampleRatio;
+        this.decorator = new TracingDecorator(tracer, names, roots);
+        this.interceptor = new TracingInterceptor(tracer, names, labels, roots);
+        this.publishObserver = new PublishTracingObserver(tracer, labels, roots);
     }
 
-    /** Tracing with {@code openTelemetry}'s tracer provider. */
+    /**
+     * Tracing with {@code openTelemetry}'s tracer provider, where every request and publish without
+     * trace context starts a trace (subject to the SDK's own sampler).
+     */
     public static McpTracing create(OpenTelemetry openTelemetry) {
+        return create(openTelemetry, 1.0);
+    }
+
+    /**
+     * Tracing where a request, notification or publish that arrives (or is sent) without trace
+     * context starts a trace with probability {@code rootSampleRatio} (0-1), decided before any
+     * OpenTelemetry call, so the others cost nothing at all. Work that carries trace context always
+     * continues its trace, and the SDK's sampler (parent-based by default) follows the caller's
+     * decision. At high request rates this, not the SDK's ratio sampler (which still creates ids
+     * and a span context for every dropped root), is the cheap way to sample.
+     */
+    public static McpTracing create(OpenTelemetry openTelemetry, double rootSampleRatio) {
         Objects.requireNonNull(openTelemetry, "openTelemetry");
-        return new McpTracing(openTelemetry.getTracer(INSTRUMENTATION_SCOPE));
+        return new McpTracing(openTelemetry.getTracer(INSTRUMENTATION_SCOPE), rootSampleRatio);
+    }
+
+    /** The probability that work without trace context starts a trace. */
+    public double rootSampleRatio() {
+        return rootSampleRatio;
     }
 
     /**
@@ -58,7 +84,11 @@ public final class McpTracing {
         return interceptor;
     }
 
-    /** Server side: a CONSUMER span for every PUBLISH received, child of the publisher's span. */
+    /**
+     * Server side: a CONSUMER span for every PUBLISH received, child of the publisher's span. Also
+     * lets the {@link #interceptor()} label spans without formatting the session id and peer address
+     * per request; install it with the interceptor.
+     */
     public EngineObserver publishObserver() {
         return publishObserver;
     }

@@ -8,7 +8,6 @@ import java.util.Locale;
 final class SpanNames {
     static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
     static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
-    static final AttributeKey<Long> OPCODE = AttributeKey.longKey("mcp.opcode");
     static final AttributeKey<String> SESSION_ID = AttributeKey.stringKey("mcp.session.id");
     static final AttributeKey<Long> ERROR_CODE = AttributeKey.longKey("mcp.error.code");
     static final AttributeKey<String> ERROR_NAME = AttributeKey.stringKey("mcp.error.name");

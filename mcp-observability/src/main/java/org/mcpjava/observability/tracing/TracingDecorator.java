@@ -15,36 +15,48 @@ import java.util.Map;
  * Starts the sending side's span of every outbound REQUEST, NOTIFY and PUBLISH, as a child of the
  * caller's current span, and writes its W3C trace context into TRACEPARENT / TRACESTATE. A
  * request's CLIENT span ends when the call completes ({@link #completed}); a NOTIFY's CLIENT span
- * and a PUBLISH's PRODUCER span end once the frame is handed over (they are one-way).
+ * and a PUBLISH's PRODUCER span end once the frame is handed over (they are one-way). A call made
+ * outside any span starts a trace only if the {@link RootSampler} chooses it; otherwise nothing is
+ * added and nothing is allocated.
  */
 final class TracingDecorator implements OutboundDecorator {
     private final Tracer tracer;
+    private final OpcodeNames names;
+    private final RootSampler roots;
 
-    TracingDecorator(Tracer tracer) {
+    TracingDecorator(Tracer tracer, OpcodeNames names, RootSampler roots) {
         this.tracer = tracer;
+        this.names = names;
+        this.roots = roots;
     }
 
     @Override
     public Map<Integer, String> metadata(String kind, String name) {
         Context parent = Context.current();
+        if (!Span.fromContext(parent).getSpanContext().isValid() && !roots.sample()) {
+            return null; // not part of a trace and not chosen to start one: nothing to add
+        }
         Span span;
         if ("publish".equals(kind)) {
             span = tracer.spanBuilder("publish")
                     .setParent(parent)
                     .setSpanKind(SpanKind.PRODUCER)
-                    .setAttribute(SpanNames.MESSAGING_SYSTEM, SpanNames.SYSTEM)
-                    .setAttribute(SpanNames.MESSAGING_OPERATION, "publish")
-                    .setAttribute(SpanNames.DESTINATION, name)
                     .startSpan();
+            if (span.isRecording()) {
+                span.setAttribute(SpanNames.MESSAGING_SYSTEM, SpanNames.SYSTEM);
+                span.setAttribute(SpanNames.MESSAGING_OPERATION, "publish");
+                span.setAttribute(SpanNames.DESTINATION, name);
+            }
         } else {
             int opcode = parseOpcode(name);
-            span = tracer.spanBuilder(SpanNames.request(opcode))
+            span = tracer.spanBuilder(names.spanName(opcode))
                     .setParent(parent)
                     .setSpanKind(SpanKind.CLIENT)
-                    .setAttribute(SpanNames.RPC_SYSTEM, SpanNames.SYSTEM)
-                    .setAttribute(SpanNames.RPC_METHOD, SpanNames.method(opcode))
-                    .setAttribute(SpanNames.OPCODE, (long) opcode)
                     .startSpan();
+            if (span.isRecording()) {
+                span.setAttribute(SpanNames.RPC_SYSTEM, SpanNames.SYSTEM);
+                span.setAttribute(SpanNames.RPC_METHOD, names.method(opcode));
+            }
         }
         boolean request = "request".equals(kind);
         TraceMetadata metadata = new TraceMetadata(request ? span : null);

@@ -1,5 +1,7 @@
 package org.mcpjava.observability.metrics;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mcpjava.broker.BrokerOptions;
 import org.mcpjava.client.ClientSession;
 import org.mcpjava.client.McpClient;
+import org.mcpjava.core.Connection;
 import org.mcpjava.core.Handlers;
 import org.mcpjava.core.McpException;
 import org.mcpjava.core.Message;
@@ -27,7 +30,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,6 +47,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * operations guide names is there, with the values the traffic implies.
  */
 class MetricsScrapeTest {
+    private static final Path DASHBOARD = Path.of("..", "ops", "grafana", "mcp-dashboard.json");
+    private static final Pattern METRIC = Pattern.compile("\\b(mcp|jvm|netty|process|system)_[a-z0-9_]+");
     private static final String TOKEN = "scrape-secret";
     private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -109,6 +118,17 @@ class MetricsScrapeTest {
             McpClient.await(caller.call(0x0001, Payload.utf8("x"))).release();
             McpException e = assertThrows(McpException.class, () -> McpClient.await(caller.call(0x0BAD, Payload.utf8("?"))));
             assertEquals(ErrorCode.NOT_FOUND.code(), e.code());
+            // Something that is not MCP: the handshake fails.
+            try (java.net.Socket junk = new java.net.Socket("127.0.0.1", server.address().getPort())) {
+                junk.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                junk.getOutputStream().flush();
+                junk.setSoTimeout((int) WAIT.toMillis());
+                junk.getInputStream().readAllBytes(); // the server's ERROR, then its close
+            }
+            // A server-initiated call: the client answers ECHO.
+            Connection toCaller = server.connections().stream()
+                    .filter(c -> c.sessionId().equals(caller.sessionId())).findFirst().orElseThrow();
+            McpClient.await(toCaller.call(0xFF01, Payload.utf8("back"), WAIT)).release();
 
             assertEquals(1, McpClient.await(sub.subscribe("t/#", 1, received::add)));
             for (int qos = 0; qos <= 2; qos++) {
@@ -117,7 +137,8 @@ class MetricsScrapeTest {
             await().atMost(WAIT).until(() -> received.size() == 3);
 
             caller.close();
-            await().atMost(WAIT).until(() -> scrape().value("mcp_connections_closed_total", "reason=\"NO_ERROR\"") >= 1);
+            await().atMost(WAIT).until(() -> scrape().value("mcp_connections_closed_total", "reason=\"NO_ERROR\"") >= 1
+                    && scrape().value("mcp_server_sockets") == 2);
 
             Scrape s = scrape();
             // Connections: sub and pub are open, caller closed normally.
@@ -125,6 +146,8 @@ class MetricsScrapeTest {
             assertEquals(3, s.value("mcp_connections_opened_total"));
             assertEquals(1, s.value("mcp_connections_closed_total", "reason=\"NO_ERROR\""));
             assertEquals(2, s.value("mcp_server_sockets"));
+            assertEquals(1, s.value("mcp_handshakes_failed_total"), s.lines("mcp_handshakes").toString());
+            assertEquals(1, s.value("mcp_errors_total", "kind=\"handshake\""));
             assertEquals(0, s.value("mcp_server_draining"));
 
             // Frames and bytes by type, both directions.
@@ -146,6 +169,10 @@ class MetricsScrapeTest {
             assertEquals(1, s.value("mcp_requests_seconds_count", "opcode=\"0x0BAD\"", "code=\"NOT_FOUND\""));
             assertTrue(s.value("mcp_requests_seconds_bucket", "opcode=\"0xFF01\"", "le=\"10.0\"") == 5,
                     s.lines("mcp_requests_seconds_bucket").toString());
+
+            // Outbound calls (server to client).
+            assertEquals(1, s.value("mcp_calls_seconds_count", "opcode=\"0xFF01\"", "code=\"OK\""));
+            assertEquals(1, s.value("mcp_frames_sent_total", "type=\"REQUEST\""));
 
             // Errors by code.
             assertEquals(1, s.value("mcp_errors_total", "code=\"NOT_FOUND\"", "kind=\"request\""));
@@ -172,6 +199,20 @@ class MetricsScrapeTest {
             assertTrue(s.value("jvm_threads_live_threads") > 0);
             assertTrue(s.value("process_cpu_usage") >= 0);
             assertTrue(s.value("netty_allocator_memory_used") >= 0, s.lines("netty").toString());
+
+            // Every metric the Grafana dashboard queries is one this scrape serves.
+            JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+            Set<String> queried = new TreeSet<>();
+            for (JsonNode expr : dashboard.findValues("expr")) {
+                Matcher m = METRIC.matcher(expr.asText());
+                while (m.find()) {
+                    queried.add(m.group());
+                }
+            }
+            assertTrue(queried.size() > 30, queried.toString());
+            for (String name : queried) {
+                assertTrue(s.value(name) >= 0, "the dashboard queries " + name + ", which is not exported");
+            }
         }
     }
 
