@@ -9,7 +9,7 @@
 # Needs the packaged tool: ./mvnw -q package -pl mcp-cli -am -DskipTests
 # Variants (VARIANTS="off metrics full" by default):
 #   off      --no-metrics --no-tracing --no-admin           (what the server did before observability)
-#   metrics  metrics on, served on the admin port, scraped every second like Prometheus would
+#   metrics  metrics on, served on the admin port and scraped every SCRAPE_EVERY (5) seconds
 #   full     metrics as above + --tracing with the server's tracing.sample-ratio (RATIO=... to change
 #            it): that share of the benchmark's requests (which carry no trace context) start a
 #            trace, the rest pass untouched; chosen ones go through the OpenTelemetry SDK's sampler
@@ -54,7 +54,7 @@ run() { # variant scenario round
   local pid=$!
   for _ in $(seq 1 100); do grep -q listening "$log" 2>/dev/null && break; sleep 0.1; done
   if [[ $1 != off ]]; then
-    (while kill -0 "$pid" 2>/dev/null; do curl -s -o /dev/null "http://127.0.0.1:$ADMIN_PORT/metrics" || true; sleep 1; done) &
+    (while kill -0 "$pid" 2>/dev/null; do curl -s -o /dev/null "http://127.0.0.1:$ADMIN_PORT/metrics" || true; sleep "${SCRAPE_EVERY:-5}"; done) &
     scraper=$!
   fi
   # Warm the server up with a run of its own, then measure; the server's CPU time over the measured
@@ -86,7 +86,7 @@ python3 - "$OUT" <<'PY'
 import json, re, statistics, sys
 runs = {}
 for line in open(sys.argv[1]):
-    m = re.match(r"RUN variant=(\w+) round=(\d+) scenario=(\w) (.*)", line.strip())
+    m = re.match(r"RUN variant=([\w-]+) round=(\d+) scenario=(\w) (.*)", line.strip())
     if m and m.group(4).startswith("{"):
         d = json.loads(m.group(4))
         runs.setdefault((m.group(3), m.group(1)), []).append(d)

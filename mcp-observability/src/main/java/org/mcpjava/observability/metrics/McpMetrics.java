@@ -98,7 +98,7 @@ public final class McpMetrics {
         if (t == null) {
             t = Timer.builder(MetricNames.STORE_COMMIT)
                     .description("Duration of the session store's commits")
-                    .serviceLevelObjectives(OpcodeTimers.BUCKETS)
+                    .serviceLevelObjectives(LatencyFamily.BUCKETS)
                     .register(registry);
             storeCommit = t;
         }

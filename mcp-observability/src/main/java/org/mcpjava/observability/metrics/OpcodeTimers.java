@@ -1,43 +1,30 @@
 package org.mcpjava.observability.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 
-import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Latency timers by opcode and result code, found with two array lookups: no map, no boxing and
- * no allocation once a timer exists. The first {@code maxOpcodes} distinct opcodes get their own
- * series; later ones share {@code opcode="other"}, so a peer sending random opcodes cannot grow the
- * registry without bound.
+ * Latency histograms by opcode and result code ({@link LatencyFamily}), found with two array
+ * lookups: no map, no boxing and no allocation once a series exists. The first {@code maxOpcodes}
+ * distinct opcodes get their own series; later ones share {@code opcode="other"}, so a peer sending
+ * random opcodes cannot grow the registry without bound.
  *
- * <p>Thread-safe. Reads race benignly with creation: a reader that sees no timer takes the
- * synchronized slow path, where the registry returns the timer already registered for the id.
+ * <p>Thread-safe. Reads race benignly with creation: a reader that sees no recorder takes the
+ * synchronized slow path, which returns the one already created.
  */
 final class OpcodeTimers {
-    /** Histogram buckets for request latency: 50 us to 10 s. */
-    static final Duration[] BUCKETS = {
-        Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
-        Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
-        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
-        Duration.ofSeconds(10),
-    };
-    private final MeterRegistry registry;
-    private final String name;
-    private final String description;
+    private final LatencyFamily family;
     private final int maxOpcodes;
     /** Index: opcode (0-0xFFFF); opcodes past the limit share the "other" series. */
     private final Series[] byOpcode = new Series[0x10000];
     private Series other;
     private int distinct;
 
-    /** The timers of one opcode tag, by code slot. */
+    /** The recorders of one opcode tag, by code slot. */
     private static final class Series {
         final String opcodeTag;
-        final Timer[] bySlot = new Timer[CodeSlots.COUNT];
+        final LatencyFamily.Recorder[] bySlot = new LatencyFamily.Recorder[CodeSlots.COUNT];
 
         Series(String opcodeTag) {
             this.opcodeTag = opcodeTag;
@@ -45,9 +32,7 @@ final class OpcodeTimers {
     }
 
     OpcodeTimers(MeterRegistry registry, String name, String description, int maxOpcodes) {
-        this.registry = registry;
-        this.name = name;
-        this.description = description;
+        this.family = LatencyFamily.of(registry, name, description);
         this.maxOpcodes = maxOpcodes;
     }
 
@@ -55,14 +40,14 @@ final class OpcodeTimers {
     void record(int opcode, int code, long nanos) {
         int slot = CodeSlots.slot(code);
         Series s = byOpcode[opcode & 0xFFFF];
-        Timer t = s == null ? null : s.bySlot[slot];
-        if (t == null) {
-            t = create(opcode & 0xFFFF, slot);
+        LatencyFamily.Recorder r = s == null ? null : s.bySlot[slot];
+        if (r == null) {
+            r = create(opcode & 0xFFFF, slot);
         }
-        t.record(nanos, TimeUnit.NANOSECONDS);
+        r.record(nanos);
     }
 
-    private synchronized Timer create(int opcode, int slot) {
+    private synchronized LatencyFamily.Recorder create(int opcode, int slot) {
         Series s = byOpcode[opcode];
         if (s == null) {
             if (distinct < maxOpcodes) {
@@ -75,17 +60,12 @@ final class OpcodeTimers {
                 s = other;
             }
         }
-        Timer t = s.bySlot[slot];
-        if (t == null) {
-            t = Timer.builder(name)
-                    .description(description)
-                    .tag("opcode", s.opcodeTag)
-                    .tag("code", CodeSlots.resultName(slot))
-                    .serviceLevelObjectives(BUCKETS)
-                    .register(registry);
-            s.bySlot[slot] = t;
+        LatencyFamily.Recorder r = s.bySlot[slot];
+        if (r == null) {
+            r = family.recorder(s.opcodeTag, CodeSlots.resultName(slot));
+            s.bySlot[slot] = r;
         }
-        byOpcode[opcode] = s; // after its timer is in it, so a reader that finds the series mostly finds the timer
-        return t;
+        byOpcode[opcode] = s; // after its recorder is in it, so a reader that finds the series mostly finds it
+        return r;
     }
 }
