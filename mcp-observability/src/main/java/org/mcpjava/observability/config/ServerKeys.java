@@ -100,8 +100,8 @@ public final class ServerKeys {
             "Trace requests and publishes with the OpenTelemetry SDK, configured by OTEL_* variables");
 
     /** Share of untraced work that starts a trace. */
-    public static final ConfigKey<Double> TRACING_SAMPLE_RATIO = ConfigKey.ratio("tracing.sample-ratio", 1.0,
-            "Share of requests and publishes arriving without trace context that start a trace; "
+    public static final ConfigKey<Double> TRACING_SAMPLE_RATIO = ConfigKey.ratio("tracing.sample-ratio", 0.1,
+            "Share of requests and publishes arriving without trace context that start a trace (1 for all); "
                     + "those with trace context always follow the caller's decision");
 
     /** Log format. */

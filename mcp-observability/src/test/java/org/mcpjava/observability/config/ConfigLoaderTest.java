@@ -244,6 +244,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theExampleFilesInTheRepositoryAreValid() {
+        Path example = Path.of("..", "ops", "config", "mcp.yaml");
+        Config base = loader().file(example, "test").load();
+        ServerKeys.validate(base);
+        assertEquals("sqlite", base.get(ServerKeys.STORE));
+        Config prod = loader().file(example, "test").env(Map.of("MCP_PROFILE", "prod")).load();
+        ServerKeys.validate(prod);
+        assertEquals("0.0.0.0", prod.get(ServerKeys.ADMIN_HOST));
+        assertEquals(true, prod.get(ServerKeys.TRACING_ENABLED));
+        assertEquals(Duration.ofSeconds(25), prod.get(ServerKeys.DRAIN_TIMEOUT));
+    }
+
+    @Test
     void thePrintedConfigurationReadsBackTheSame() throws IOException {
         Path base = write("mcp.yaml", "server:\n  port: 4242\n  tokens: [t1]\nadmin:\n  token: s3cret\n");
         Config c = loader().file(base, "test").env(Map.of("MCP_SERVER_KEEPALIVE", "1500ms")).load();

@@ -200,7 +200,13 @@ class MetricsScrapeTest {
             assertTrue(s.value("process_cpu_usage") >= 0);
             assertTrue(s.value("netty_allocator_memory_used") >= 0, s.lines("netty").toString());
 
-            // Every metric the Grafana dashboard queries is one this scrape serves.
+            // Every metric the Grafana dashboard queries is one the server serves. GC pauses appear
+            // with the first collection the JVM reports, so make sure there was one.
+            await().atMost(WAIT).until(() -> {
+                System.gc();
+                return scrape().value("jvm_gc_pause_seconds_count") > 0;
+            });
+            s = scrape();
             JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
             Set<String> queried = new TreeSet<>();
             for (JsonNode expr : dashboard.findValues("expr")) {

@@ -176,4 +176,32 @@ class TracingPropagationTest {
                 exporter.getFinishedSpanItems().toString());
         never.close();
     }
+
+    @Test
+    void untracedWorkIsSampledBeforeAnySpanExists() {
+        McpTracing none = McpTracing.create(otel, 0.0);
+        try (McpServer quietServer = McpServer.builder().host("127.0.0.1").port(0).disablePubSub()
+                .intercept(none.interceptor())
+                .handle(0x0001, Handlers.sync(this::recordTraceparent))
+                .build().start();
+             McpClient quiet = McpClient.builder().address("127.0.0.1", quietServer.address().getPort())
+                     .decorator(none.decorator()).callTimeout(WAIT).connect()) {
+            // No caller span and a ratio of 0: no span on either side, nothing on the wire.
+            McpClient.await(quiet.call(0x0001, Payload.utf8("a"))).release();
+            assertEquals("null", traceparentsSeen.get(0));
+            assertTrue(exporter.getFinishedSpanItems().isEmpty(), exporter.getFinishedSpanItems().toString());
+
+            // Inside a caller's span the trace always continues, whatever the ratio.
+            Span root = otel.getTracer("test").spanBuilder("job").startSpan();
+            try (Scope ignored = root.makeCurrent()) {
+                McpClient.await(quiet.call(0x0001, Payload.utf8("b"))).release();
+            } finally {
+                root.end();
+            }
+            SpanData serverSpan = awaitSpan(s -> s.getKind() == SpanKind.SERVER);
+            assertEquals(root.getSpanContext().getTraceId(), serverSpan.getTraceId());
+        }
+        assertEquals(0.0, none.rootSampleRatio());
+        assertThrows(IllegalArgumentException.class, () -> McpTracing.create(otel, 1.5));
+    }
 }
