@@ -196,6 +196,19 @@ public final class Broker implements AutoCloseable {
         sessions.remove(ByteBuffer.wrap(session.rawId()), session);
     }
 
+    /**
+     * Ends {@code session} now, as if it had expired: its subscriptions, queued and unacknowledged
+     * messages are dropped, in the store too. Refused (false) while a connection is attached.
+     */
+    public boolean discard(Session session) {
+        if (session.isAttached() || session.isEnded()) {
+            return false;
+        }
+        endSession(session);
+        log.info("{} discarded", session);
+        return true;
+    }
+
     /** Ends the sessions whose expiry passed. Runs every second; tests call it after moving the clock. */
     public int expireSessions() {
         long now = options.wallClock().getAsLong();

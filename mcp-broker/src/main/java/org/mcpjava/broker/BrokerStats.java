@@ -20,6 +20,8 @@ public final class BrokerStats {
     public final LongAdder overloadNacks = new LongAdder();
     /** NACK received from clients. */
     public final LongAdder nacksReceived = new LongAdder();
+    /** Times delivery to a session stopped with messages queued because the client's RECEIVE_WINDOW was full. */
+    public final LongAdder windowStalls = new LongAdder();
     /** Sessions expired. */
     public final LongAdder sessionsExpired = new LongAdder();
 }

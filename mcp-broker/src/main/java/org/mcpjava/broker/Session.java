@@ -356,6 +356,7 @@ public final class Session {
                 continue;
             }
             if (inflight.size() >= window) {
+                broker.stats().windowStalls.increment();
                 break;
             }
             queue.poll();

@@ -47,6 +47,14 @@ public interface EngineObserver {
     default void callCompleted(Connection connection, int opcode, long nanos, int code) {
     }
 
+    /**
+     * The server received a PUBLISH from a client, about to route it (topic valid, within the
+     * window). {@code traceparent} and {@code tracestate} are its TRACEPARENT / TRACESTATE metadata,
+     * or {@code null}.
+     */
+    default void publishReceived(Connection connection, String topic, int qos, String traceparent, String tracestate) {
+    }
+
     /** The observer that does nothing. */
     EngineObserver NONE = new EngineObserver() {
     };

@@ -186,6 +186,33 @@ public final class McpServer implements AutoCloseable {
         return broker;
     }
 
+    /**
+     * Closes the connection carrying session {@code sessionIdHex} gracefully (GOAWAY with
+     * {@code reason}, accepted work finished, then close) and, with pub/sub, ends the session so it
+     * cannot be resumed. For a durable session with no connection, ends it at once. Completes with
+     * {@code false} if no such connection or session exists, else {@code true} once it is closed.
+     */
+    public CompletableFuture<Boolean> closeSession(String sessionIdHex, String reason) {
+        CompletableFuture<Void> closed = null;
+        for (ServerConnection c : connections) {
+            if (c.sessionId().equalsIgnoreCase(sessionIdHex)) {
+                log.info("{}: closing session by request: {}", c, reason);
+                closed = c.goAway(ErrorCode.NO_ERROR, reason);
+                break;
+            }
+        }
+        org.mcpjava.broker.Session session = broker == null ? null : broker.session(sessionIdHex);
+        if (closed == null) {
+            return CompletableFuture.completedFuture(session != null && broker.discard(session));
+        }
+        return closed.thenApply(v -> {
+            if (session != null) {
+                broker.discard(session);
+            }
+            return true;
+        });
+    }
+
     /** Whether a graceful shutdown is in progress. */
     public boolean isDraining() {
         return draining;

@@ -1,22 +1,21 @@
 package org.mcpjava.cli.net;
 
-import org.mcpjava.broker.BrokerOptions;
 import org.mcpjava.cli.ExitCodes;
-import org.mcpjava.store.sqlite.SqliteSessionStore;
 import org.mcpjava.core.McpException;
-import org.mcpjava.server.McpServer;
-import org.mcpjava.transport.TlsOptions;
+import org.mcpjava.observability.config.Config;
+import org.mcpjava.observability.config.ConfigException;
+import org.mcpjava.observability.config.ConfigLoader;
+import org.mcpjava.observability.config.ServerKeys;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -24,151 +23,213 @@ import java.util.concurrent.CountDownLatch;
  * {@code mcp server}: runs an MCP/1 server (the gateway's main job) until SIGTERM / Ctrl-C, then
  * shuts down gracefully: GOAWAY to every connection, accepted work finished up to the drain
  * timeout. Prints the bound address on one line when it is listening.
+ *
+ * <p>Its settings come from, lowest precedence first: defaults, the YAML file of {@code --config},
+ * the profile overlay chosen by {@code MCP_PROFILE} / {@code --profile}, {@code MCP_*} environment
+ * variables, and the flags below ({@link ConfigLoader}). {@code --print-config} prints the result
+ * with the source of every value, and exits. Invalid settings stop it before anything starts, with
+ * the key, the value and its source in the message.
  */
-@Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Run an MCP server (answers the built-in ECHO and INFO). Stops gracefully on SIGTERM or Ctrl-C.")
+@Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run an MCP server (answers the built-in ECHO and INFO). Stops gracefully on SIGTERM or Ctrl-C.",
+            "Settings, lowest precedence first: defaults < --config FILE < its profile overlay (MCP_PROFILE=prod "
+                    + "reads FILE-prod.yaml) < MCP_* environment variables (MCP_SERVER_PORT for server.port) < flags.",
+            "Admin HTTP port (default 127.0.0.1:19780): /health/live, /health/ready, /metrics, /admin/connections, "
+                    + "/admin/sessions, POST /admin/sessions/{id}/close."})
 public final class ServerCommand implements Callable<Integer> {
-    @Option(names = {"-H", "--host"}, defaultValue = "0.0.0.0", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (or env MCP_CONFIG).")
+    Path config;
+
+    @Option(names = "--profile", paramLabel = "NAME",
+            description = "Profile overlay read next to the file: NAME=prod reads mcp-prod.yaml for mcp.yaml (or env MCP_PROFILE).")
+    String profile;
+
+    @Option(names = "--print-config", description = "Print the effective configuration, with where each value came from, and exit.")
+    boolean printConfig;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set any configuration key, e.g. --set pubsub.max-queued=500 (repeatable).")
+    List<String> sets;
+
+    @Option(names = {"-H", "--host"}, description = "Address to listen on (server.host, default 0.0.0.0).")
     String host;
 
-    @Option(names = {"-p", "--port"}, defaultValue = "19779", description = "Port; 0 picks a free one (default ${DEFAULT-VALUE}).")
-    int port;
+    @Option(names = {"-p", "--port"}, description = "Port; 0 picks a free one (server.port, default 19779).")
+    String port;
 
-    @Option(names = "--name", defaultValue = "mcp-java", description = "SERVER_NAME announced to clients (default ${DEFAULT-VALUE}).")
+    @Option(names = "--name", description = "SERVER_NAME announced to clients (server.name, default mcp-java).")
     String name;
 
-    @Option(names = "--token", description = "Accept only clients presenting this token (repeatable; or env MCP_TOKEN).")
+    @Option(names = "--token", description = "Accept only clients presenting this token (server.tokens; repeatable; or env MCP_TOKEN).")
     List<String> tokens;
 
-    @Option(names = "--tls-cert", description = "Serve TLS with this certificate chain (PEM).")
-    Path tlsCert;
+    @Option(names = "--tls-cert", description = "Serve TLS with this certificate chain, PEM (tls.cert).")
+    String tlsCert;
 
-    @Option(names = "--tls-key", description = "Private key (PKCS#8 PEM) for --tls-cert.")
-    Path tlsKey;
+    @Option(names = "--tls-key", description = "Private key (PKCS#8 PEM) for --tls-cert (tls.key).")
+    String tlsKey;
 
-    @Option(names = "--tls-client-ca", description = "Require client certificates signed by these CAs (mutual TLS).")
-    Path tlsClientCa;
+    @Option(names = "--tls-client-ca", description = "Require client certificates signed by these CAs: mutual TLS (tls.client-ca).")
+    String tlsClientCa;
 
-    @Option(names = "--max-frame", defaultValue = "4194304", description = "Largest frame accepted, bytes (default ${DEFAULT-VALUE}).")
-    int maxFrame;
+    @Option(names = "--max-frame", description = "Largest frame accepted, bytes (server.max-frame, default 4194304).")
+    String maxFrame;
 
-    @Option(names = "--max-connections", defaultValue = "10000", description = "Connections in total (default ${DEFAULT-VALUE}).")
-    int maxConnections;
+    @Option(names = "--max-connections", description = "Connections in total (server.max-connections, default 10000).")
+    String maxConnections;
 
-    @Option(names = "--max-connections-per-address", defaultValue = "1000",
-            description = "Connections from one remote address (default ${DEFAULT-VALUE}).")
-    int maxPerAddress;
+    @Option(names = "--max-connections-per-address",
+            description = "Connections from one remote address (server.max-connections-per-address, default 1000).")
+    String maxPerAddress;
 
-    @Option(names = "--max-concurrent-requests", defaultValue = "1024",
-            description = "Requests in flight per connection before OVERLOADED (default ${DEFAULT-VALUE}).")
-    int maxConcurrent;
+    @Option(names = "--max-concurrent-requests",
+            description = "Requests in flight per connection before OVERLOADED (server.max-concurrent-requests, default 1024).")
+    String maxConcurrent;
 
-    @Option(names = "--keepalive", defaultValue = "30s", converter = DurationConverter.class,
-            description = "Longest keepalive allowed; 0 disables (default ${DEFAULT-VALUE}).")
-    Duration keepalive;
+    @Option(names = "--receive-window",
+            description = "QoS 1/2 publishes in flight accepted per connection (server.receive-window, default 1024).")
+    String receiveWindow;
 
-    @Option(names = "--handshake-timeout", defaultValue = "10s", converter = DurationConverter.class,
-            description = "Time a new connection has to send HELLO (default ${DEFAULT-VALUE}).")
-    Duration handshakeTimeout;
+    @Option(names = "--keepalive", description = "Longest keepalive allowed; 0 disables (server.keepalive, default 30s).")
+    String keepalive;
 
-    @Option(names = "--drain-timeout", defaultValue = "30s", converter = DurationConverter.class,
-            description = "How long shutdown waits for accepted work (default ${DEFAULT-VALUE}).")
-    Duration drainTimeout;
+    @Option(names = "--handshake-timeout", description = "Time a new connection has to send HELLO (server.handshake-timeout, default 10s).")
+    String handshakeTimeout;
 
-    @Option(names = "--io-threads", defaultValue = "0", description = "I/O threads (default: 2 x cores).")
-    int ioThreads;
+    @Option(names = "--drain-timeout", description = "How long shutdown waits for accepted work (server.drain-timeout, default 30s).")
+    String drainTimeout;
 
-    @Option(names = "--store", defaultValue = "sqlite",
-            description = "Where pub/sub sessions, queued messages and retained messages live: sqlite (on disk, "
-                    + "survives restarts) or memory (default ${DEFAULT-VALUE}).")
+    @Option(names = "--io-threads", description = "I/O threads; 0 is 2 x cores (server.io-threads, default 0).")
+    String ioThreads;
+
+    @Option(names = "--store", description = "Where pub/sub sessions, queued and retained messages live: sqlite (on disk, "
+            + "survives restarts) or memory (store.type, default sqlite).")
     String store;
 
-    @Option(names = "--data-dir", defaultValue = "mcp-data",
-            description = "Directory of the SQLite store (default ./${DEFAULT-VALUE}).")
-    Path dataDir;
+    @Option(names = "--data-dir", description = "Directory of the SQLite store (store.data-dir, default ./mcp-data).")
+    String dataDir;
 
-    @Option(names = "--max-queued", defaultValue = "10000",
-            description = "Messages queued per session before QoS 1/2 publishers are pushed back (default ${DEFAULT-VALUE}).")
-    int maxQueued;
+    @Option(names = "--max-queued",
+            description = "Messages queued per session before QoS 1/2 publishers are pushed back (pubsub.max-queued, default 10000).")
+    String maxQueued;
 
-    @Option(names = "--max-session-expiry", defaultValue = "7d", converter = DurationConverter.class,
-            description = "Longest SESSION_EXPIRY granted (default ${DEFAULT-VALUE}).")
-    Duration maxSessionExpiry;
+    @Option(names = "--max-session-expiry", description = "Longest SESSION_EXPIRY granted (pubsub.max-session-expiry, default 7d).")
+    String maxSessionExpiry;
+
+    @Option(names = "--admin", negatable = true, description = "Serve the admin HTTP port (admin.enabled, default true).")
+    Boolean admin;
+
+    @Option(names = "--admin-host", description = "Admin port address; 0.0.0.0 for Kubernetes probes (admin.host, default 127.0.0.1).")
+    String adminHost;
+
+    @Option(names = "--admin-port", description = "Admin HTTP port (admin.port, default 19780).")
+    String adminPort;
+
+    @Option(names = "--admin-token", description = "Bearer token for /metrics and /admin/* (admin.token; or env MCP_ADMIN_TOKEN).")
+    String adminToken;
+
+    @Option(names = "--metrics", negatable = true, description = "Collect metrics, served on /metrics (metrics.enabled, default true).")
+    Boolean metrics;
+
+    @Option(names = "--tracing", negatable = true,
+            description = "Trace with the OpenTelemetry SDK configured by OTEL_* variables, e.g. OTEL_TRACES_EXPORTER=otlp "
+                    + "(tracing.enabled, default false).")
+    Boolean tracing;
+
+    @Option(names = "--log-format", description = "json or plain, for a terminal (logging.format, default json).")
+    String logFormat;
+
+    @Option(names = "--log-level", description = "trace, debug, info, warn, error or off (logging.level, default info).")
+    String logLevel;
 
     @Spec
     CommandSpec spec;
 
-    private BrokerOptions brokerOptions() {
-        BrokerOptions.Builder o = BrokerOptions.builder()
-                .maxQueuedPerSession(maxQueued)
-                .maxSessionExpirySeconds(maxSessionExpiry.toSeconds());
-        switch (store) {
-            case "memory":
-                break;
-            case "sqlite":
-                try {
-                    Files.createDirectories(dataDir);
-                } catch (IOException e) {
-                    throw new IllegalArgumentException("cannot create the data directory " + dataDir + ": " + e.getMessage());
-                }
-                // The driver unpacks its native library here rather than in /tmp, where a killed
-                // server would leave a copy behind each time.
-                System.setProperty("org.sqlite.tmpdir", dataDir.toAbsolutePath().toString());
-                o.store(SqliteSessionStore.open(dataDir.resolve("mcp.db")));
-                break;
-            default:
-                throw new IllegalArgumentException("--store must be sqlite or memory: " + store);
+    /** The environment the configuration reads; tests replace it. */
+    Map<String, String> env = System.getenv();
+
+    /** The effective configuration of these flags, the file and the environment. */
+    Config loadConfig() {
+        ConfigLoader loader = ConfigLoader.of(ServerKeys.ALL)
+                .file(config, "flag --config")
+                .profile(profile, "flag --profile")
+                .env(env)
+                .envAlias("MCP_TOKEN", ServerKeys.TOKENS)
+                .flag(ServerKeys.HOST, host, "--host")
+                .flag(ServerKeys.PORT, port, "--port")
+                .flag(ServerKeys.NAME, name, "--name")
+                .flag(ServerKeys.TOKENS, tokens, "--token")
+                .flag(ServerKeys.TLS_CERT, tlsCert, "--tls-cert")
+                .flag(ServerKeys.TLS_KEY, tlsKey, "--tls-key")
+                .flag(ServerKeys.TLS_CLIENT_CA, tlsClientCa, "--tls-client-ca")
+                .flag(ServerKeys.MAX_FRAME, maxFrame, "--max-frame")
+                .flag(ServerKeys.MAX_CONNECTIONS, maxConnections, "--max-connections")
+                .flag(ServerKeys.MAX_CONNECTIONS_PER_ADDRESS, maxPerAddress, "--max-connections-per-address")
+                .flag(ServerKeys.MAX_CONCURRENT_REQUESTS, maxConcurrent, "--max-concurrent-requests")
+                .flag(ServerKeys.RECEIVE_WINDOW, receiveWindow, "--receive-window")
+                .flag(ServerKeys.KEEPALIVE, keepalive, "--keepalive")
+                .flag(ServerKeys.HANDSHAKE_TIMEOUT, handshakeTimeout, "--handshake-timeout")
+                .flag(ServerKeys.DRAIN_TIMEOUT, drainTimeout, "--drain-timeout")
+                .flag(ServerKeys.IO_THREADS, ioThreads, "--io-threads")
+                .flag(ServerKeys.STORE, store, "--store")
+                .flag(ServerKeys.DATA_DIR, dataDir, "--data-dir")
+                .flag(ServerKeys.MAX_QUEUED, maxQueued, "--max-queued")
+                .flag(ServerKeys.MAX_SESSION_EXPIRY, maxSessionExpiry, "--max-session-expiry")
+                .flag(ServerKeys.ADMIN_ENABLED, admin == null ? null : admin.toString(), admin == null || admin ? "--admin" : "--no-admin")
+                .flag(ServerKeys.ADMIN_HOST, adminHost, "--admin-host")
+                .flag(ServerKeys.ADMIN_PORT, adminPort, "--admin-port")
+                .flag(ServerKeys.ADMIN_TOKEN, adminToken, "--admin-token")
+                .flag(ServerKeys.METRICS_ENABLED, metrics == null ? null : metrics.toString(),
+                        metrics == null || metrics ? "--metrics" : "--no-metrics")
+                .flag(ServerKeys.TRACING_ENABLED, tracing == null ? null : tracing.toString(),
+                        tracing == null || tracing ? "--tracing" : "--no-tracing")
+                .flag(ServerKeys.LOG_FORMAT, logFormat, "--log-format")
+                .flag(ServerKeys.LOG_LEVEL, logLevel, "--log-level");
+        if (sets != null) {
+            for (String s : sets) {
+                loader.set(s, "--set");
+            }
         }
-        return o.build();
+        Config c = loader.load();
+        ServerKeys.validate(c);
+        return c;
     }
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        McpServer server;
+        Config c;
         try {
-            McpServer.Builder b = McpServer.builder()
-                    .host(host).port(port).name(name)
-                    .maxFrame(maxFrame)
-                    .maxConnections(maxConnections, maxPerAddress)
-                    .maxConcurrentRequests(maxConcurrent)
-                    .keepalive(keepalive)
-                    .handshakeTimeout(handshakeTimeout)
-                    .drainTimeout(drainTimeout)
-                    .workerThreads(ioThreads);
-            String envToken = System.getenv("MCP_TOKEN");
-            if (tokens != null && !tokens.isEmpty()) {
-                b.authTokens(tokens.toArray(new String[0]));
-            } else if (envToken != null && !envToken.isEmpty()) {
-                b.authTokens(envToken);
-            }
-            if (tlsCert != null || tlsKey != null || tlsClientCa != null) {
-                b.tls(TlsOptions.builder().keyPair(tlsCert, tlsKey).trust(tlsClientCa)
-                        .clientAuth(tlsClientCa == null ? TlsOptions.ClientAuth.NONE : TlsOptions.ClientAuth.REQUIRE)
-                        .build());
-            }
-            b.broker(brokerOptions());
-            server = b.build().start();
+            c = loadConfig();
+        } catch (ConfigException e) {
+            err.println("error: invalid configuration: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        if (printConfig) {
+            out.print(c.render());
+            out.flush();
+            return ExitCodes.OK;
+        }
+        ServerRuntime runtime;
+        try {
+            runtime = ServerRuntime.start(c);
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return ExitCodes.USAGE;
-        } catch (McpException e) {
+        } catch (McpException | java.io.IOException e) {
             err.println("error: " + e.getMessage());
             return ExitCodes.IO_ERROR;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            err.println("mcp server: shutting down (GOAWAY, draining up to " + drainTimeout.toSeconds() + " s)");
-            err.flush();
-            server.close();
+            // A log line, not a print: in JSON mode standard error carries nothing but JSON lines.
+            LoggerFactory.getLogger(ServerCommand.class).info("shutting down (GOAWAY, draining up to {} s)",
+                    c.get(ServerKeys.DRAIN_TIMEOUT).toSeconds());
+            runtime.close();
             stopped.countDown();
         }, "mcp-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        String shown = server.address().getAddress().isAnyLocalAddress() ? host : server.address().getAddress().getHostAddress();
-        out.println("mcp server listening on " + shown + ":" + server.address().getPort() + " (" + server.transport()
-                + (tlsCert != null ? ", tls" : "") + ", store "
-                + ("sqlite".equals(store) ? dataDir.resolve("mcp.db") : "memory") + ")");
+        out.println(runtime.describe());
         out.flush();
         stopped.await();
         return ExitCodes.OK;

@@ -110,7 +110,7 @@ public final class SqliteSessionStore implements SessionStore {
             }
             Schema.ensure(conn);
             StoreWriter writer = new StoreWriter(path.toString(), conn, options.maxBatchSize(),
-                    options.maxBatchDelay().toNanos(), options.queueCapacity());
+                    options.maxBatchDelay().toNanos(), options.queueCapacity(), options.commitListener());
             writer.start();
             return new SqliteSessionStore(path, options, writer);
         } catch (SQLException | IOException | RuntimeException e) {

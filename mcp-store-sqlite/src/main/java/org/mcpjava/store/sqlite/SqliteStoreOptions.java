@@ -2,6 +2,7 @@ package org.mcpjava.store.sqlite;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.LongConsumer;
 
 /**
  * Tuning of a {@link SqliteSessionStore}: how mutations are grouped into transactions, how much may
@@ -29,9 +30,15 @@ import java.util.Objects;
  *                      4 KiB pages, against SQLite's 1000). Fewer, larger checkpoints measured 20-40%
  *                      more throughput; the price is a WAL file of that size on disk (it is reused,
  *                      not shrunk) and a longer commit, so a slower barrier, when a checkpoint runs.
+ * @param commitListener receives the duration of every successful commit in nanoseconds, on the
+ *                      writer thread (e.g. for a latency histogram); must be cheap and must not throw.
+ *                      Default: none.
  */
 public record SqliteStoreOptions(int maxBatchSize, Duration maxBatchDelay, int queueCapacity,
-                                 Synchronous synchronous, Duration busyTimeout, int checkpointPages) {
+                                 Synchronous synchronous, Duration busyTimeout, int checkpointPages,
+                                 LongConsumer commitListener) {
+    private static final LongConsumer NO_LISTENER = nanos -> {
+    };
 
     /**
      * SQLite's {@code PRAGMA synchronous}, with the store always in WAL journal mode.
@@ -53,7 +60,8 @@ public record SqliteStoreOptions(int maxBatchSize, Duration maxBatchDelay, int q
 
     /** The defaults, validated. */
     public static SqliteStoreOptions defaults() {
-        return new SqliteStoreOptions(4096, Duration.ofMillis(2), 65_536, Synchronous.NORMAL, Duration.ofSeconds(5), 10_000);
+        return new SqliteStoreOptions(4096, Duration.ofMillis(2), 65_536, Synchronous.NORMAL, Duration.ofSeconds(5), 10_000,
+                NO_LISTENER);
     }
 
     /** Validates every value; the message names the bad one. */
@@ -76,35 +84,48 @@ public record SqliteStoreOptions(int maxBatchSize, Duration maxBatchDelay, int q
         if (checkpointPages < 1) {
             throw new IllegalArgumentException("checkpointPages must be >= 1: " + checkpointPages);
         }
+        Objects.requireNonNull(commitListener, "commitListener");
     }
 
     /** A copy with {@code maxBatchSize}. */
     public SqliteStoreOptions maxBatchSize(int maxBatchSize) {
-        return new SqliteStoreOptions(maxBatchSize, maxBatchDelay, queueCapacity, synchronous, busyTimeout, checkpointPages);
+        return new SqliteStoreOptions(maxBatchSize, maxBatchDelay, queueCapacity, synchronous, busyTimeout, checkpointPages,
+                commitListener);
     }
 
     /** A copy with {@code maxBatchDelay}. */
     public SqliteStoreOptions maxBatchDelay(Duration maxBatchDelay) {
-        return new SqliteStoreOptions(maxBatchSize, maxBatchDelay, queueCapacity, synchronous, busyTimeout, checkpointPages);
+        return new SqliteStoreOptions(maxBatchSize, maxBatchDelay, queueCapacity, synchronous, busyTimeout, checkpointPages,
+                commitListener);
     }
 
     /** A copy with {@code queueCapacity}. */
     public SqliteStoreOptions queueCapacity(int queueCapacity) {
-        return new SqliteStoreOptions(maxBatchSize, maxBatchDelay, queueCapacity, synchronous, busyTimeout, checkpointPages);
+        return new SqliteStoreOptions(maxBatchSize, maxBatchDelay, queueCapacity, synchronous, busyTimeout, checkpointPages,
+                commitListener);
     }
 
     /** A copy with {@code synchronous}. */
     public SqliteStoreOptions synchronous(Synchronous synchronous) {
-        return new SqliteStoreOptions(maxBatchSize, maxBatchDelay, queueCapacity, synchronous, busyTimeout, checkpointPages);
+        return new SqliteStoreOptions(maxBatchSize, maxBatchDelay, queueCapacity, synchronous, busyTimeout, checkpointPages,
+                commitListener);
     }
 
     /** A copy with {@code checkpointPages}. */
     public SqliteStoreOptions checkpointPages(int checkpointPages) {
-        return new SqliteStoreOptions(maxBatchSize, maxBatchDelay, queueCapacity, synchronous, busyTimeout, checkpointPages);
+        return new SqliteStoreOptions(maxBatchSize, maxBatchDelay, queueCapacity, synchronous, busyTimeout, checkpointPages,
+                commitListener);
     }
 
     /** A copy with {@code busyTimeout}. */
     public SqliteStoreOptions busyTimeout(Duration busyTimeout) {
-        return new SqliteStoreOptions(maxBatchSize, maxBatchDelay, queueCapacity, synchronous, busyTimeout, checkpointPages);
+        return new SqliteStoreOptions(maxBatchSize, maxBatchDelay, queueCapacity, synchronous, busyTimeout, checkpointPages,
+                commitListener);
+    }
+
+    /** A copy with {@code commitListener} ({@code null} for none). */
+    public SqliteStoreOptions commitListener(LongConsumer commitListener) {
+        return new SqliteStoreOptions(maxBatchSize, maxBatchDelay, queueCapacity, synchronous, busyTimeout, checkpointPages,
+                commitListener == null ? NO_LISTENER : commitListener);
     }
 }

@@ -123,6 +123,8 @@ final class BrokerBinding implements SessionOutput {
         if (qos > 0) {
             inboundUnacked.incrementAndGet();
         }
+        connection.settings().observer().publishReceived(connection, topic, qos,
+                Metadata.string(frame, MetadataKey.TRACEPARENT), Metadata.string(frame, MetadataKey.TRACESTATE));
         broker.publish(s, id, qos, Flags.isRetain(flags), topic, codec, payload, expiry);
     }
 

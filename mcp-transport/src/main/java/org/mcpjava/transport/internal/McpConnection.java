@@ -679,6 +679,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         // The decorator runs on the caller's thread, where its context (e.g. the current span) lives.
         Map<Integer, String> extra = settings.decorator() == null ? null
                 : settings.decorator().metadata("request", Integer.toHexString(opcode));
+        call.metadata = extra;
         if (ctx.executor().inEventLoop()) {
             sendCall(call, opcode, payload, millis, extra); // pipelined callers on the loop: no task object
         } else if (!onLoop(() -> sendCall(call, opcode, payload, millis, extra))) {

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongConsumer;
 import org.mcpjava.store.sqlite.SqliteStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,7 @@ public final class StoreWriter {
     private boolean inTransaction;
     private Exception failure;
     private final ExecutorService completer;
+    private final LongConsumer commitListener;
 
     /**
      * A writer for {@code conn} (which it now owns and closes). Call {@link #start()} next.
@@ -71,6 +73,17 @@ public final class StoreWriter {
      */
     public StoreWriter(String name, Connection conn, int maxBatchSize, long maxBatchDelayNanos, int queueCapacity)
             throws SQLException {
+        this(name, conn, maxBatchSize, maxBatchDelayNanos, queueCapacity, nanos -> {
+        });
+    }
+
+    /**
+     * A writer that also reports the duration of every successful commit, in nanoseconds, to
+     * {@code commitListener} (on the writer thread).
+     */
+    public StoreWriter(String name, Connection conn, int maxBatchSize, long maxBatchDelayNanos, int queueCapacity,
+                       LongConsumer commitListener) throws SQLException {
+        this.commitListener = commitListener;
         this.name = name;
         this.conn = conn;
         this.st = new Statements(conn);
@@ -259,7 +272,9 @@ public final class StoreWriter {
         }
         if (inTransaction && failure == null) {
             try {
+                long begin = System.nanoTime();
                 st.commit();
+                commitListener.accept(System.nanoTime() - begin);
             } catch (SQLException e) {
                 failure = e;
             }

@@ -1,0 +1,2 @@
+/** Observability and operations for MCP servers and clients. */
+package org.mcpjava.observability;
