@@ -90,8 +90,13 @@ final class ClientPubSub implements ClientConnection.PubSub {
                     c.sendNoFlush(publishFrame(op, sessionPresent));
                 }
             }
+            // Publishes that were waiting for the previous connection's window, never sent: they
+            // go after the re-sent ones, in their original order.
+            waiting.addAll(session.waitingForWindow);
+            session.waitingForWindow.clear();
         }
         c.flush();
+        drainWaiting();
     }
 
     @Override
@@ -112,13 +117,14 @@ final class ClientPubSub implements ClientConnection.PubSub {
                 session.unacknowledged.clear();
                 session.receivedQos2.clear();
             }
-            // Messages waiting for the window: re-queued at the front of the session for the next connection.
+            // Messages waiting for the window (no packet id yet): kept by the session, in order, for
+            // the next connection, which sends them after the unacknowledged ones.
             for (ClientSession.OutboundPublish op : waiting) {
                 if (session.expirySeconds() == 0) {
                     op.payload.release();
                     op.done.completeExceptionally(lost);
                 } else {
-                    session.unacknowledged.put(op.packetId, op);
+                    session.waitingForWindow.add(op);
                 }
             }
             waiting.clear();

@@ -27,6 +27,8 @@ public final class ClientSession {
     final LinkedHashMap<Long, OutboundPublish> unacknowledged = new LinkedHashMap<>();
     /** QoS 2 packet ids received and not yet released by PUBREL. */
     final Set<Long> receivedQos2 = new HashSet<>();
+    /** Published, never sent (they waited for the window) when the last connection closed; in order. */
+    final java.util.ArrayDeque<OutboundPublish> waitingForWindow = new java.util.ArrayDeque<>();
 
     /** A QoS 1/2 message this client published. */
     static final class OutboundPublish {
@@ -96,9 +98,9 @@ public final class ClientSession {
         this.sessionId = id;
     }
 
-    /** Messages published and not yet acknowledged. */
+    /** Messages published and not yet acknowledged (including those still waiting for the server's window). */
     public synchronized int unacknowledgedCount() {
-        return unacknowledged.size();
+        return unacknowledged.size() + waitingForWindow.size();
     }
 
     Map<Long, OutboundPublish> unacknowledged() {
