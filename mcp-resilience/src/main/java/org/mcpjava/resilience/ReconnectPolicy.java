@@ -15,7 +15,7 @@ import java.util.Objects;
  *           = min(initialDelay * multiplier^k, maxDelay)   otherwise, k = (n - 1) % pauseAfter (or n - 1)
  *   delay(n) = base(n) * (1 + jitter * (2u - 1)),  u uniform in [0, 1)
  * </pre>
- * so the delay lies in {@code [base(1 - jitter), base(1 + jitter))}, and after each pause the sequence
+ * so the delay lies in {@code [base(1 - jitter), base(1 + jitter)]}, and after each pause the sequence
  * starts again from {@code initialDelay}. The first attempt after a connection is lost is immediate.
  *
  * @param initialDelay delay after the first failure (default 1 s)

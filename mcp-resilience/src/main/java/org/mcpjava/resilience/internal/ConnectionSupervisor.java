@@ -186,10 +186,7 @@ public final class ConnectionSupervisor {
         dialing = false;
         dialInFlight = null;
         if (closed) {
-            if (link != null) {
-                link.closeAsync();
-            }
-            return;
+            return; // close() saw this dial in flight and closes what it opened
         }
         if (error != null) {
             dialFailed(endpoint, unwrap(error));
