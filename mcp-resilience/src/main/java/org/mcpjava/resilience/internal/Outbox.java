@@ -297,34 +297,47 @@ public final class Outbox {
             payload.release();
             sent = CompletableFuture.failedFuture(ex);
         }
-        sent.whenComplete((v, error) -> settled(e, error));
+        sent.whenComplete((v, error) -> settled(e, l, error));
     }
 
-    private void settled(Entry e, Throwable error) {
+    private void settled(Entry e, Link l, Throwable error) {
         Settle settle = new Settle();
+        boolean pumpAgain = true;
         synchronized (this) {
             if (handedOver.get(e.message.sequence()) != e) {
                 return; // the outbox closed meanwhile
             }
             handedOver.remove(e.message.sequence());
             McpException m = McpException.find(error);
+            int code = m == null ? -1 : m.code();
             if (error == null) {
                 forget(e);
                 acknowledged++;
                 settle.complete(e.future);
-            } else if (e.message.qos() > 0 && !closed && m != null
-                    && (m.code() == ErrorCode.UNAVAILABLE.code() || m.code() == ErrorCode.OVERLOADED.code())) {
-                // Never reached the server, or the connection went away before it answered: again, in order.
+            } else if (e.message.qos() > 0 && !closed && code == ErrorCode.UNAVAILABLE.code()) {
+                // The connection is going or gone: it did not take the message, or closed before the
+                // answer. Again, in order, on the next one. Every later hand-over to it fails the same
+                // way (its event loop runs them in order), so stop using it now.
                 e.sentOn = null;
                 pending.put(e.message.sequence(), e);
+                if (link == l) {
+                    link = null;
+                }
+            } else if (e.message.qos() > 0 && !closed && code == ErrorCode.OVERLOADED.code()) {
+                // Too many waiting for the server's window: again once an acknowledgement frees room.
+                e.sentOn = null;
+                pending.put(e.message.sequence(), e);
+                pumpAgain = false;
             } else {
                 forget(e);
                 dropped++;
-                settle.fail(e.future, error);
+                settle.fail(e.future, m != null ? m : error);
             }
         }
         settle.run();
-        pump();
+        if (pumpAgain) {
+            pump();
+        }
     }
 
     // ------------------------------------------------------------------ state
