@@ -32,6 +32,8 @@ import static org.mcpjava.resilience.e2e.Servers.WAIT;
 class ServerRestartE2ETest {
     private static final int MESSAGES = 100_000;
     private static final int RESTART_AFTER = 30_000;
+    private static final int OFFLINE = 20_000;
+    private static final int OUTSTANDING = 5_000;
 
     @TempDir
     Path dir;
@@ -46,6 +48,7 @@ class ServerRestartE2ETest {
         AtomicLong deliveries = new AtomicLong();
         List<StateChange> subscriberStates = new CopyOnWriteArrayList<>();
         List<StateChange> publisherStates = new CopyOnWriteArrayList<>();
+
         try (ResilientClient subscriber = ResilientClient.builder().endpoints(endpoint)
                 .clientConfig(b -> b.clientId("restart-subscriber"))
                 .reconnectPolicy(Servers.FAST).sessionExpiry(Duration.ofMinutes(10))
@@ -62,12 +65,16 @@ class ServerRestartE2ETest {
             }).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             Servers.awaitState(publisher::state, ClientState.CONNECTED);
 
-            long t0 = System.nanoTime();
-            java.util.function.Supplier<String> T = () -> ((System.nanoTime() - t0) / 1_000_000) + " ms acked=" + publisher.queueStats().acknowledged() + " seen=" + deliveries.get();
+            String subscriberSession = subscriber.sessionId();
+            String publisherSession = publisher.sessionId();
             AtomicInteger failed = new AtomicInteger();
             CompletableFuture<?>[] acks = new CompletableFuture<?>[MESSAGES];
             try {
                 for (int i = 0; i < MESSAGES; i++) {
+                    boolean offline = i >= RESTART_AFTER && i < RESTART_AFTER + OFFLINE;
+                    if (!offline && i >= OUTSTANDING) {
+                        acks[i - OUTSTANDING].get(WAIT.toSeconds(), TimeUnit.SECONDS); // paced, a window in flight
+                    }
                     acks[i] = publisher.publish("load/" + (i % 16), 1, Servers.id(i))
                             .whenComplete((v, e) -> {
                                 if (e != null) {
@@ -75,39 +82,35 @@ class ServerRestartE2ETest {
                                 }
                             });
                     if (i == RESTART_AFTER) {
-                        // Stop while thousands are in flight, and keep publishing while it is down.
-                        System.err.println("DBG stop at " + T.get());
+                        // Stop while thousands are in flight...
                         server.send("STOP");
                         server.awaitLine("STOPPED"::equals);
-                        System.err.println("DBG stopped at " + T.get());
-                        assertTrue(publisher.queueStats().queued() > 0);
-                    }
-                    if (i == RESTART_AFTER + 20_000) {
                         Servers.awaitState(publisher::state, ClientState.RECONNECTING);
-                        System.err.println("DBG reconnecting at " + T.get());
+                    }
+                    if (i == RESTART_AFTER + OFFLINE - 1) {
+                        // ... keep publishing while it is down, then start it again.
+                        assertTrue(publisher.queueStats().queued() >= OFFLINE, "queued offline");
                         server.send("START");
                         server.awaitLine(l -> l.startsWith("LISTENING "));
-                        System.err.println("DBG restarted at " + T.get());
                     }
                 }
-                System.err.println("DBG published at " + T.get());
                 CompletableFuture.allOf(acks).get(WAIT.toSeconds() * 2, TimeUnit.SECONDS);
-                System.err.println("DBG all acked at " + T.get());
                 assertEquals(0, failed.get(), "every publish was acknowledged");
                 await().atMost(WAIT.multipliedBy(2)).until(() -> {
                     synchronized (seen) {
                         return seen.cardinality() == MESSAGES;
                     }
                 });
-                System.err.println("DBG all seen at " + T.get());
                 assertEquals(0, publisher.queueStats().queued());
                 assertTrue(deliveries.get() >= MESSAGES);
             } finally {
                 server.close();
             }
-            // Both were cut off and came back with their sessions resumed (no re-subscribe needed).
+            // Both were cut off and came back with their sessions resumed.
             assertTrue(publisherStates.stream().anyMatch(c -> c.current() == ClientState.RECONNECTING));
             assertTrue(subscriberStates.stream().anyMatch(c -> c.current() == ClientState.RECONNECTING));
+            assertEquals(subscriberSession, subscriber.sessionId(), "the subscriber's session was resumed");
+            assertEquals(publisherSession, publisher.sessionId(), "the publisher's session was resumed");
         }
     }
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code closesWhenAsked}, when closed from the client side. Payloads handed to it are released
  * when recorded (the test sees their bytes).
  */
-public final class FakeLink implements Link {
+public class FakeLink implements Link {
     /** A publish the client made. */
     public record Publish(String topic, int qos, byte[] payload, long expirySeconds, CompletableFuture<Void> done) {
     }
