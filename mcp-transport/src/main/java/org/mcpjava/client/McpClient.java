@@ -43,6 +43,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongConsumer;
 
 /**
  * A client holding one MCP/1 connection to a server.
@@ -293,6 +294,30 @@ public final class McpClient implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #close()} without blocking: GOAWAY, calls in flight finish (up to the drain timeout),
+     * then the connection closes. Completes once it has closed (and the resources this client
+     * created are released); never fails. Safe to call on an event loop.
+     */
+    public CompletableFuture<Void> closeAsync() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        // copy(): a timeout must not complete the connection's own close future.
+        connection.goAway(ErrorCode.NO_ERROR, "client closing").copy()
+                .orTimeout(config.drainTimeout.toMillis() + 2000, TimeUnit.MILLISECONDS)
+                .whenComplete((v, e) -> {
+                    connection.closeNow();
+                    connection.closeFuture().whenComplete((x, y) -> {
+                        if (ownsResources) {
+                            // Not on the loop's own thread: shutting a group down waits for its threads.
+                            CompletableFuture.runAsync(resources::close).whenComplete((z, w) -> done.complete(null));
+                        } else {
+                            done.complete(null);
+                        }
+                    });
+                });
+        return done;
+    }
+
     /** Waits for {@code future}, rethrowing failures as {@link McpException} where they carry a code. */
     public static <T> T await(CompletableFuture<T> future) {
         try {
@@ -342,6 +367,7 @@ public final class McpClient implements AutoCloseable {
         private int maxWaitingPublishes = 10_000;
         private EngineObserver observer = EngineObserver.NONE;
         private OutboundDecorator decorator;
+        private LongConsumer onGoaway;
 
         private Builder() {
         }
@@ -505,6 +531,15 @@ public final class McpClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Called on the event loop with LAST_STREAM_ID when the server sends GOAWAY: the connection
+         * takes no new calls or publishes and closes once the server finished its accepted work.
+         */
+        public Builder onGoaway(LongConsumer listener) {
+            this.onGoaway = listener;
+            return this;
+        }
+
         /** Connects and completes the handshake, waiting for both. */
         public McpClient connect() {
             return await(connectAsync());
@@ -538,7 +573,9 @@ public final class McpClient implements AutoCloseable {
                 return CompletableFuture.failedFuture(new IllegalArgumentException("TLS configuration is not usable: "
                         + e.getMessage(), e));
             }
-            ClientConnection connection = new ClientConnection(settings, null);
+            LongConsumer goaway = onGoaway;
+            ClientConnection connection = new ClientConnection(settings,
+                    goaway == null ? null : (c, lastStreamId) -> goaway.accept(lastStreamId));
             if (session == null) {
                 session = ClientSession.create(0);
             }

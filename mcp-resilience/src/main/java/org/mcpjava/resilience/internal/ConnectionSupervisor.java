@@ -1,0 +1,418 @@
+package org.mcpjava.resilience.internal;
+
+import org.mcpjava.core.McpException;
+import org.mcpjava.resilience.ClientState;
+import org.mcpjava.resilience.ConnectionHealth;
+import org.mcpjava.resilience.Endpoint;
+import org.mcpjava.resilience.HealthPolicy;
+import org.mcpjava.resilience.ReconnectPolicy;
+import org.mcpjava.resilience.Scheduler;
+import org.mcpjava.wire.ErrorCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Keeps one logical connection up: dials the endpoints in turn, backs off after failures, notices
+ * loss, GOAWAY and bad health, and replaces the connection. Drives a {@link StateTracker}.
+ *
+ * <p><b>One dial at a time.</b> Every path that wants a connection goes through {@link #dial()},
+ * which does nothing while a dial is in flight, a retry is scheduled, or (without overlap) the
+ * previous connection is still closing.
+ *
+ * <p><b>Endpoints.</b> The first attempt after a loss goes to the endpoint that was lost (or, after
+ * GOAWAY or bad health, to the next one) at once. A failed dial moves to the next endpoint at once
+ * until every endpoint failed in this round; then the {@link ReconnectPolicy} delay applies.
+ *
+ * <p><b>Overlap.</b> With overlap (pool connections, which carry no session), a replacement is dialed
+ * while the old connection still drains; without (a session connection, which may be attached to
+ * one connection only) the old one is closed first and the next dial waits for it.
+ *
+ * <p><b>Threads.</b> All state is confined to the {@link Scheduler}; the public methods hop onto it.
+ * {@link #ready()} and {@link #state()} may be read from any thread.
+ */
+public final class ConnectionSupervisor {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionSupervisor.class);
+
+    /** What the supervisor tells its owner, on the scheduler. */
+    public interface Owner {
+        /** {@code link} is established and takes traffic. */
+        void linkUp(Link link);
+
+        /** {@code link} takes no new traffic (lost, going away, replaced, or the supervisor closed). */
+        void linkDown(Link link, Throwable cause);
+    }
+
+    private final String name;
+    private final List<Endpoint> endpoints;
+    private final ReconnectPolicy policy;
+    private final HealthPolicy healthPolicy;
+    private final boolean overlap;
+    private final Duration goawayGrace;
+    private final Dialer dialer;
+    private final Scheduler scheduler;
+    private final DoubleSupplier random;
+    private final Owner owner;
+    private final StateTracker states;
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+    // Confined to the scheduler.
+    private boolean started;
+    private boolean closed;
+    private boolean dialing;
+    private boolean replacing;
+    private Link current;
+    private Link retiring;
+    private CompletableFuture<Link> dialInFlight;
+    private Scheduler.Cancellable retryTimer;
+    private Scheduler.Cancellable healthTimer;
+    private Scheduler.Cancellable graceTimer;
+    private int cursor;
+    private int triedInRound;
+    private int failures;
+    private Duration lastDelay;
+
+    private volatile Link ready;
+    private volatile long dials;
+
+    /**
+     * @param endpoints   in order of preference (at least one)
+     * @param overlap     whether a replacement may be dialed while the old connection drains
+     * @param goawayGrace without overlap: how long a connection that got GOAWAY may take to close
+     *                    before it is closed from this side
+     */
+    public ConnectionSupervisor(String name, List<Endpoint> endpoints, ReconnectPolicy policy, HealthPolicy healthPolicy,
+                                boolean overlap, Duration goawayGrace, Dialer dialer, Scheduler scheduler,
+                                DoubleSupplier random, Owner owner, StateTracker states) {
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("at least one endpoint is needed");
+        }
+        this.name = name;
+        this.endpoints = List.copyOf(endpoints);
+        this.policy = policy;
+        this.healthPolicy = healthPolicy;
+        this.overlap = overlap;
+        this.goawayGrace = goawayGrace;
+        this.dialer = dialer;
+        this.scheduler = scheduler;
+        this.random = random;
+        this.owner = owner;
+        this.states = states;
+    }
+
+    /** Starts dialing (once; later calls do nothing). */
+    public void start() {
+        scheduler.execute(() -> {
+            if (started || closed) {
+                return;
+            }
+            started = true;
+            states.moveTo(ClientState.CONNECTING, endpoints.get(0), null);
+            dial();
+        });
+    }
+
+    /** The established connection that takes traffic, or {@code null}. */
+    public Link ready() {
+        return ready;
+    }
+
+    /** The state. */
+    public ClientState state() {
+        return states.state();
+    }
+
+    /** Dial attempts made so far. */
+    public long dials() {
+        return dials;
+    }
+
+    /** The health of the ready connection (or an empty snapshot when there is none). */
+    public ConnectionHealth health() {
+        Link l = ready;
+        if (l == null) {
+            return new ConnectionHealth(null, state(), null, null, null, 0, 0.0, 0);
+        }
+        return l.health().snapshot(l.endpoint(), state(), l.inFlight().get());
+    }
+
+    /** Re-evaluates the ready connection's health now (e.g. after a call hit its deadline). */
+    public void healthChanged() {
+        scheduler.execute(() -> {
+            Link l = current;
+            if (l != null && !closed && l.health().unhealthy()) {
+                unhealthy(l);
+            }
+        });
+    }
+
+    /**
+     * Stops: no more dials, the connection (if any) is closed gracefully. Completes once every
+     * connection it opened has closed.
+     */
+    public CompletableFuture<Void> close() {
+        scheduler.execute(this::doClose);
+        return terminated;
+    }
+
+    // ------------------------------------------------------------------ dialing
+
+    private void dial() {
+        if (closed || dialing || retryTimer != null || (current != null && !replacing)
+                || (retiring != null && !overlap)) {
+            return;
+        }
+        dialing = true;
+        dials++;
+        Endpoint endpoint = endpoints.get(cursor);
+        CompletableFuture<Link> attempt;
+        try {
+            attempt = dialer.dial(endpoint, this::goawayReceived);
+        } catch (RuntimeException e) {
+            attempt = CompletableFuture.failedFuture(e);
+        }
+        dialInFlight = attempt;
+        attempt.whenComplete((link, error) -> scheduler.execute(() -> dialed(endpoint, link, error)));
+    }
+
+    private void dialed(Endpoint endpoint, Link link, Throwable error) {
+        dialing = false;
+        dialInFlight = null;
+        if (closed) {
+            return; // close() saw this dial in flight and closes what it opened
+        }
+        if (error != null) {
+            dialFailed(endpoint, unwrap(error));
+            return;
+        }
+        failures = 0;
+        triedInRound = 0;
+        Link old = current;
+        current = link;
+        ready = link;
+        replacing = false;
+        link.closeFuture().whenComplete((v, e) -> scheduler.execute(() -> linkClosed(link)));
+        log.info("{}: connected to {}{}", name, endpoint, link.sessionPresent() ? " (session resumed)" : "");
+        states.moveTo(ClientState.CONNECTED, endpoint, null);
+        if (old != null) {
+            owner.linkDown(old, new McpException(ErrorCode.UNAVAILABLE, "replaced by a connection to " + endpoint));
+            old.closeAsync();
+        }
+        owner.linkUp(link);
+        armHealthCheck();
+    }
+
+    private void dialFailed(Endpoint endpoint, Throwable cause) {
+        cursor = (cursor + 1) % endpoints.size();
+        triedInRound++;
+        if (triedInRound < endpoints.size()) {
+            log.debug("{}: cannot connect to {} ({}); trying {}", name, endpoint, cause.toString(), endpoints.get(cursor));
+            dial();
+            return;
+        }
+        triedInRound = 0;
+        failures++;
+        Duration delay = policy.delay(failures, random.getAsDouble());
+        lastDelay = delay;
+        log.debug("{}: cannot connect to {} ({}); failure {}, next attempt in {} ms", name, endpoint, cause.toString(),
+                failures, delay.toMillis());
+        retryTimer = scheduler.schedule(() -> {
+            retryTimer = null;
+            dial();
+        }, delay);
+    }
+
+    /** The delay chosen after the last failed round, or {@code null} if none failed yet. For tests and tools. */
+    public Duration lastBackoff() {
+        return lastDelay;
+    }
+
+    // ------------------------------------------------------------------ losing connections
+
+    private void linkClosed(Link link) {
+        if (link == retiring) {
+            retiring = null;
+            cancel(graceTimer);
+            graceTimer = null;
+            if (!closed) {
+                dial();
+            }
+            return;
+        }
+        if (link != current) {
+            return; // a connection that was replaced has finished draining
+        }
+        current = null;
+        ready = null;
+        healthTimer = cancel(healthTimer);
+        McpException cause = new McpException(ErrorCode.UNAVAILABLE, "connection to " + link.endpoint() + " lost");
+        owner.linkDown(link, cause);
+        if (closed) {
+            return;
+        }
+        states.moveTo(ClientState.RECONNECTING, link.endpoint(), cause);
+        dial();
+    }
+
+    private void goawayReceived(Link link) {
+        scheduler.execute(() -> {
+            if (closed || link != current) {
+                return;
+            }
+            McpException cause = new McpException(ErrorCode.UNAVAILABLE, link.endpoint() + " sent GOAWAY");
+            log.info("{}: {} sent GOAWAY; moving on", name, link.endpoint());
+            retire(link, cause);
+        });
+    }
+
+    private void unhealthy(Link link) {
+        if (closed || link != current) {
+            return;
+        }
+        log.info("{}: connection to {} is unhealthy (score {}, {} failures in a row); replacing it", name,
+                link.endpoint(), String.format("%.2f", link.health().score()), link.health().consecutiveFailures());
+        if (overlap) {
+            if (!replacing && !dialing && retryTimer == null) {
+                replacing = true;
+                cursor = after(link.endpoint());
+                dial();
+            }
+            return;
+        }
+        retire(link, new McpException(ErrorCode.UNAVAILABLE, "connection to " + link.endpoint() + " was unhealthy"));
+        link.closeAsync();
+    }
+
+    /** Takes {@code link} out of service and moves on to the next endpoint. */
+    private void retire(Link link, Throwable cause) {
+        current = null;
+        ready = null;
+        healthTimer = cancel(healthTimer);
+        cursor = after(link.endpoint());
+        owner.linkDown(link, cause);
+        states.moveTo(ClientState.RECONNECTING, link.endpoint(), cause);
+        if (overlap) {
+            dial(); // the old connection drains on its own; its close is ignored
+            return;
+        }
+        retiring = link;
+        graceTimer = scheduler.schedule(link::closeAsync, goawayGrace);
+    }
+
+    private int after(Endpoint endpoint) {
+        int i = endpoints.indexOf(endpoint);
+        return (i + 1) % endpoints.size();
+    }
+
+    // ------------------------------------------------------------------ health
+
+    private void armHealthCheck() {
+        if (healthPolicy.checkInterval().isZero() || closed || current == null) {
+            return;
+        }
+        healthTimer = scheduler.schedule(this::probe, healthPolicy.checkInterval());
+    }
+
+    private void probe() {
+        healthTimer = null;
+        Link link = current;
+        if (closed || link == null) {
+            return;
+        }
+        HealthMonitor health = link.health();
+        AtomicBoolean settled = new AtomicBoolean();
+        Scheduler.Cancellable timeout = scheduler.schedule(() -> {
+            if (settled.compareAndSet(false, true)) {
+                health.failure();
+                probed(link);
+            }
+        }, health.rto());
+        CompletableFuture<Duration> ping;
+        try {
+            ping = link.ping();
+        } catch (RuntimeException e) {
+            ping = CompletableFuture.failedFuture(e);
+        }
+        ping.whenComplete((rtt, error) -> scheduler.execute(() -> {
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
+            timeout.cancel();
+            if (error == null) {
+                health.success(rtt);
+            } else if (!McpException.hasCode(error, ErrorCode.UNAVAILABLE)) {
+                health.failure();
+            }
+            probed(link);
+        }));
+    }
+
+    private void probed(Link link) {
+        if (closed || link != current) {
+            return;
+        }
+        if (link.health().unhealthy()) {
+            unhealthy(link);
+        }
+        if (current == link && healthTimer == null) {
+            armHealthCheck();
+        }
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    private void doClose() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        retryTimer = cancel(retryTimer);
+        healthTimer = cancel(healthTimer);
+        graceTimer = cancel(graceTimer);
+        List<CompletableFuture<?>> closing = new ArrayList<>();
+        Link c = current;
+        current = null;
+        ready = null;
+        if (c != null) {
+            owner.linkDown(c, new McpException(ErrorCode.UNAVAILABLE, "client closed"));
+            closing.add(c.closeAsync());
+        }
+        if (retiring != null) {
+            closing.add(retiring.closeAsync());
+            retiring = null;
+        }
+        if (dialInFlight != null) {
+            closing.add(dialInFlight.handle((l, e) -> l).thenCompose(l -> l == null
+                    ? CompletableFuture.completedFuture(null) : l.closeAsync()));
+        }
+        states.moveTo(ClientState.CLOSED, c == null ? null : c.endpoint(), null);
+        CompletableFuture.allOf(closing.toArray(new CompletableFuture[0]))
+                .whenComplete((v, e) -> terminated.complete(null));
+    }
+
+    private static Scheduler.Cancellable cancel(Scheduler.Cancellable c) {
+        if (c != null) {
+            c.cancel();
+        }
+        return null;
+    }
+
+    static Throwable unwrap(Throwable t) {
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
