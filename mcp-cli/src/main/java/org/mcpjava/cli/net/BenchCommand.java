@@ -76,6 +76,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--qos", defaultValue = "1", description = "pubsub: QoS of publishes and subscriptions (default ${DEFAULT-VALUE}).")
     int qos;
 
+    @Option(names = "--session-expiry", defaultValue = "0",
+            description = "pubsub: SESSION_EXPIRY_S of every publisher's and subscriber's session; > 0 makes them "
+                    + "durable, so a server with a store keeps their QoS 1/2 messages on disk (default ${DEFAULT-VALUE}).")
+    long sessionExpiry;
+
+    @Option(names = "--server-pid", defaultValue = "0",
+            description = "pubsub: also report how busy this local process (the server) was in the measured window, "
+                    + "in cores, from /proc (Linux); the bench's own CPU is always reported.")
+    long serverPid;
+
     @Option(names = {"--json"}, description = "Print the result as one JSON object (for scripts).")
     boolean json;
 
@@ -100,8 +110,10 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if ("pubsub".equals(mode)) {
-            if (publishers < 1 || subscribers < 0 || inFlight < 1 || qos < 0 || qos > 2) {
-                err.println("error: pubsub needs publishers >= 1, subscribers >= 0, in-flight >= 1, qos 0-2");
+            if (publishers < 1 || subscribers < 0 || inFlight < 1 || qos < 0 || qos > 2
+                    || sessionExpiry < 0 || sessionExpiry > 0xFFFF_FFFFL) {
+                err.println("error: pubsub needs publishers >= 1, subscribers >= 0, in-flight >= 1, qos 0-2, "
+                        + "session-expiry 0-4294967295");
                 return ExitCodes.USAGE;
             }
             return new PubSubBench(this).run(out, err);
