@@ -103,6 +103,9 @@ public final class SqliteSessionStore implements SessionStore {
             config.setSynchronous(options.synchronous() == SqliteStoreOptions.Synchronous.FULL
                     ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
             config.setBusyTimeout((int) options.busyTimeout().toMillis());
+            // The store never asks for generated keys; left on, the driver runs a regex over every
+            // statement and prepares, steps and finalizes "SELECT last_insert_rowid()" after every INSERT.
+            config.setGetGeneratedKeys(false);
             conn = config.createConnection("jdbc:sqlite:" + path);
             requireWal(conn, path);
             try (Statement st = conn.createStatement()) {

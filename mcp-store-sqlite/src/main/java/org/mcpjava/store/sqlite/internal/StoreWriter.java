@@ -11,8 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.LongConsumer;
 import org.mcpjava.store.sqlite.SqliteStoreException;
 import org.slf4j.Logger;
@@ -54,8 +53,13 @@ public final class StoreWriter {
     private final ArrayDeque<StoreOp> backlog;
     private final int maxBatchSize;
     private final long maxBatchDelayNanos;
-    /** Read lock: submitting; write lock: closing. So nothing is enqueued after the close marker. */
-    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    /**
+     * Read lock: submitting; write lock: closing. So nothing is enqueued after the close marker. A
+     * StampedLock, not a ReentrantReadWriteLock: every mutation takes the read lock, and the latter
+     * keeps a per-thread hold count in a ThreadLocal (created and dropped on each lock/unlock) that
+     * cost more than the rest of submit. Nothing here takes the gate re-entrantly.
+     */
+    private final StampedLock gate = new StampedLock();
     private boolean closed; // guarded by gate
     private volatile Throwable died;
     private final Thread thread;
@@ -112,19 +116,21 @@ public final class StoreWriter {
      * @throws IllegalStateException if the writer is closed or has died
      */
     public void submit(StoreOp op) {
-        Lock lock = gate.readLock();
-        lock.lock();
+        Throwable cause;
+        long stamp = gate.readLock();
         try {
             requireOpen();
             putUninterruptibly(op);
-            Throwable cause = died;
-            if (cause != null) {
-                // The writer died while we waited for room: nobody will take what is queued.
-                failQueue(cause);
-                throw new IllegalStateException("SQLite session store writer died: " + name, cause);
-            }
+            cause = died;
         } finally {
-            lock.unlock();
+            gate.unlockRead(stamp);
+        }
+        if (cause != null) {
+            // The writer died while we waited for room: nobody will take what is queued. Failed
+            // outside the gate: the futures' callbacks may call submit again, and the gate is not
+            // re-entrant.
+            failQueue(cause);
+            throw new IllegalStateException("SQLite session store writer died: " + name, cause);
         }
     }
 
@@ -134,12 +140,11 @@ public final class StoreWriter {
      * @throws IllegalStateException if the writer is closed or has died
      */
     public void checkOpen() {
-        Lock lock = gate.readLock();
-        lock.lock();
+        long stamp = gate.readLock();
         try {
             requireOpen();
         } finally {
-            lock.unlock();
+            gate.unlockRead(stamp);
         }
     }
 
@@ -157,8 +162,7 @@ public final class StoreWriter {
      * futures are completed. Idempotent.
      */
     public void close() {
-        Lock lock = gate.writeLock();
-        lock.lock();
+        long stamp = gate.writeLock();
         try {
             if (!closed) {
                 closed = true;
@@ -167,7 +171,7 @@ public final class StoreWriter {
                 }
             }
         } finally {
-            lock.unlock();
+            gate.unlockWrite(stamp);
         }
         boolean interrupted = false;
         while (thread.isAlive()) {
