@@ -17,7 +17,7 @@ SCENARIOS=${SCENARIOS:-"A B C D"}
 PEERS_DIR=${PEERS_DIR:-../shared/peers}
 PORT=${PORT:-19880}
 # The same flags ../shared/peers gives every JVM.
-export MCP_JAVA_OPTS="-Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled $EXTRA_OPTS"
+export MCP_JAVA_OPTS="-Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled ${EXTRA_OPTS:-}"
 export MCP_NO_BUILD=0
 
 declare -A DEF=( [A]="1 1 64" [B]="1 64 64" [C]="16 16 64" [D]="4 16 4096" )
