@@ -108,6 +108,17 @@ public final class ResilientClient implements AutoCloseable {
         b.stateListeners.forEach(states::addListener);
         this.outbox = new Outbox(queue, b.queueCapacity, b.queueMaxBytes, b.overflowPolicy, b.maxInFlightPublishes,
                 b.maxDeliveryAttempts, wallClock);
+        // Before anything can be published: new messages are numbered after the recovered ones.
+        int recovered;
+        try {
+            recovered = outbox.recover();
+        } catch (RuntimeException e) {
+            releaseOwned();
+            throw e;
+        }
+        if (recovered > 0) {
+            log.info("{}: {} messages recovered from the offline queue", name, recovered);
+        }
         this.subscriptions = new SubscriptionRegistry(b.messageListener);
         int maxConcurrent = b.maxConcurrentRequests;
         LinkSelector selector = new LinkSelector() {
@@ -163,18 +174,15 @@ public final class ResilientClient implements AutoCloseable {
     }
 
     /**
-     * Recovers what the offline queue holds from an earlier run (sent first, in order) and starts
-     * connecting; returns at once. Later calls do nothing.
+     * Starts connecting; returns at once. Messages recovered from the offline queue (at
+     * {@link Builder#build()}) and those published before are sent first, in order. Later calls do
+     * nothing.
      */
     public ResilientClient start() {
         if (closed.get()) {
             throw new IllegalStateException(name + " is closed");
         }
         if (started.compareAndSet(false, true)) {
-            int recovered = outbox.recover();
-            if (recovered > 0) {
-                log.info("{}: {} messages recovered from the offline queue", name, recovered);
-            }
             supervisor.start();
         }
         return this;
@@ -342,15 +350,19 @@ public final class ResilientClient implements AutoCloseable {
             outbox.close();
             calls.close();
             subscriptions.close();
-            if (ownsQueue) {
-                queue.close();
-            }
-            if (ownsResources) {
-                resources.close();
-            }
-            if (ownsScheduler) {
-                ((DefaultScheduler) scheduler).close();
-            }
+            releaseOwned();
+        }
+    }
+
+    private void releaseOwned() {
+        if (ownsQueue) {
+            queue.close();
+        }
+        if (ownsResources) {
+            resources.close();
+        }
+        if (ownsScheduler) {
+            ((DefaultScheduler) scheduler).close();
         }
     }
 

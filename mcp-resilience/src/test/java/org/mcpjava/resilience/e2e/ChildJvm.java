@@ -18,7 +18,7 @@ import java.util.function.Predicate;
  * (one line per message), killed with SIGKILL through its {@link ProcessHandle}. Its stderr goes
  * to a file, shown when it misbehaves.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
     private final Process process;
     private final BufferedReader out;
     private final Writer in;
@@ -34,14 +34,21 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code main} with {@code args}; temporary files (and SQLite's native library) go to {@code dir}. */
     static ChildJvm start(Path dir, String name, Class<?> main, String... args) throws IOException {
+        return start(dir, name, List.of(), main, args);
+    }
+
+    /** {@link #start(Path, String, Class, String...)} with extra JVM options. */
+    public static ChildJvm start(Path dir, String name, List<String> jvmOptions, Class<?> main, String... args)
+            throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // The driver extracts its native library at start and deletes it at exit, which a killed
         // JVM never reaches: keep it in the test's directory.
         Path nativeDir = Files.createDirectories(dir.resolve("native"));
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-Dorg.sqlite.tmpdir=" + nativeDir,
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path"), main.getName()));
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(List.of(args));
         Path stderr = dir.resolve(name + ".err");
         Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
@@ -49,7 +56,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Reads lines until one matches {@code wanted}, which it returns; fails if the child ends first. */
-    String awaitLine(Predicate<String> wanted) throws IOException {
+    public String awaitLine(Predicate<String> wanted) throws IOException {
         for (String line; (line = out.readLine()) != null; ) {
             seen.add(line);
             if (wanted.test(line)) {
@@ -60,13 +67,13 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Sends one command line. */
-    void send(String line) throws IOException {
+    public void send(String line) throws IOException {
         in.write(line + "\n");
         in.flush();
     }
 
     /** SIGKILL, and waits for it to be gone. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.toHandle().destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError("the child did not die");

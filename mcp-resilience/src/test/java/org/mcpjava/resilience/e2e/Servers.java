@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Loopback servers and small helpers shared by the end-to-end tests. */
-final class Servers {
+public final class Servers {
     /** Generous guard for anything a test waits for; never a timing assertion. */
     static final Duration WAIT = Duration.ofSeconds(30);
     static final int ECHO = 0xFF01;
@@ -35,7 +35,7 @@ final class Servers {
     }
 
     /** A port nothing listens on (now). */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();
@@ -88,7 +88,7 @@ final class Servers {
     }
 
     /** A message id as its 8 payload bytes. */
-    static byte[] id(long id) {
+    public static byte[] id(long id) {
         return ByteBuffer.allocate(8).putLong(id).array();
     }
 
