@@ -298,13 +298,19 @@ public final class Broker implements AutoCloseable {
             });
         });
         Runnable deliverAndAck = () -> {
-            Set<Session> touched = new LinkedHashSet<>();
-            for (Pending p : created) {
-                p.session.markCommitted(p);
-                touched.add(p.session);
-            }
-            for (Session s : touched) {
-                s.pump();
+            if (created.size() == 1) { // the common case of one subscriber: no set to build
+                Pending only = created.get(0);
+                only.session.markCommitted(only);
+                only.session.pump();
+            } else {
+                Set<Session> touched = new LinkedHashSet<>();
+                for (Pending p : created) {
+                    p.session.markCommitted(p);
+                    touched.add(p.session);
+                }
+                for (Session s : touched) {
+                    s.pump();
+                }
             }
             SessionOutput publisher = from.output();
             if (publisher != null && qos > 0) {

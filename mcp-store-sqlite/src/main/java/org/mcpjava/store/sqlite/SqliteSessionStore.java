@@ -68,7 +68,11 @@ public final class SqliteSessionStore implements SessionStore {
     private final Path file;
     private final SqliteStoreOptions options;
     private final StoreWriter writer;
-    /** The operations of the calling thread's open {@link #group}, or null outside one. */
+    /**
+     * The operations of the calling thread's open {@link #group}, or null outside one. Closed by
+     * setting null, not by remove(): every mutation and barrier reads it, and on a thread without
+     * an entry each read would create one.
+     */
     private final ThreadLocal<List<StoreOp>> openGroup = new ThreadLocal<>();
 
     private SqliteSessionStore(Path file, SqliteStoreOptions options, StoreWriter writer) {
@@ -257,7 +261,7 @@ public final class SqliteSessionStore implements SessionStore {
         try {
             body.run();
         } catch (RuntimeException | Error e) {
-            openGroup.remove();
+            openGroup.set(null);
             if (!ops.isEmpty()) {
                 try {
                     writer.submit(new StoreOp.Group(ops));
@@ -267,7 +271,7 @@ public final class SqliteSessionStore implements SessionStore {
             }
             throw e;
         }
-        openGroup.remove();
+        openGroup.set(null);
         if (!ops.isEmpty()) {
             writer.submit(new StoreOp.Group(ops));
         }

@@ -2,7 +2,9 @@ package org.mcpjava.transport.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import org.mcpjava.broker.Broker;
 import org.mcpjava.broker.Session;
 import org.mcpjava.broker.SessionOutput;
@@ -194,8 +196,8 @@ final class BrokerBinding implements SessionOutput {
 
     @Override
     public void publish(long packetId, StoredMessage m, boolean dup) {
-        FrameWriter w = new FrameWriter().begin(ctx.alloc(), m.payload().length, FrameType.PUBLISH,
-                Flags.publish(m.qos(), dup && m.qos() > 0, m.retain()), m.payload().length == 0 ? 0 : m.codec(), 0,
+        FrameWriter w = begin(m.payload().length, FrameType.PUBLISH,
+                Flags.publish(m.qos(), dup && m.qos() > 0, m.retain()), m.payload().length == 0 ? 0 : m.codec(),
                 m.qos() == 0 ? 0 : packetId);
         w.utf8(MetadataKey.TOPIC, m.topic());
         if (m.expiresAtMillis() != 0) {
@@ -207,24 +209,38 @@ final class BrokerBinding implements SessionOutput {
 
     @Override
     public void pubrel(long packetId, boolean dup) {
-        write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBREL, dup ? Flags.DUP : 0, 0, 0, packetId).finish());
+        write(begin(0, FrameType.PUBREL, dup ? Flags.DUP : 0, 0, packetId).finish());
     }
 
     @Override
     public void puback(long packetId) {
         releaseWindow();
-        write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBACK, 0, 0, 0, packetId).finish());
+        write(begin(0, FrameType.PUBACK, 0, 0, packetId).finish());
     }
 
     @Override
     public void pubrec(long packetId) {
         releaseWindow();
-        write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBREC, 0, 0, 0, packetId).finish());
+        write(begin(0, FrameType.PUBREC, 0, 0, packetId).finish());
     }
 
     @Override
     public void pubcomp(long packetId) {
-        write(new FrameWriter().begin(ctx.alloc(), 0, FrameType.PUBCOMP, 0, 0, 0, packetId).finish());
+        write(begin(0, FrameType.PUBCOMP, 0, 0, packetId).finish());
+    }
+
+    /**
+     * Starts a frame the broker writes, on whatever thread it runs: pooled on Netty's threads, which
+     * have the pooled allocator's thread cache and recycler, else (the store's commit thread, the
+     * broker's timer) a plain heap buffer. From such a thread a pooled buffer costs a wrapper object,
+     * a locked arena allocation and its release from another thread; a heap frame costs one copy
+     * into the event loop's own pooled buffer when the channel writes it.
+     */
+    private FrameWriter begin(int payloadHint, FrameType type, int flags, int codec, long streamId) {
+        int capacity = FrameHeader.OVERHEAD + 32 + Math.max(0, payloadHint); // as FrameWriter.begin(alloc, ...)
+        ByteBuf out = FastThreadLocalThread.currentThreadHasFastThreadLocal()
+                ? ctx.alloc().buffer(capacity) : Unpooled.buffer(capacity);
+        return new FrameWriter().begin(out, type, flags, codec, 0, streamId);
     }
 
     /**
@@ -243,7 +259,7 @@ final class BrokerBinding implements SessionOutput {
     }
 
     private ByteBuf nackFrame(long packetId, int code, String message) {
-        FrameWriter w = new FrameWriter().begin(ctx.alloc(), 0, FrameType.NACK, 0, 0, 0, packetId)
+        FrameWriter w = begin(0, FrameType.NACK, 0, 0, packetId)
                 .u16(MetadataKey.ERROR_CODE, code);
         if (message != null && !message.isEmpty()) {
             w.utf8(MetadataKey.ERROR_MESSAGE, message);
