@@ -1,23 +1,23 @@
 #!/usr/bin/env bash
 # Cost of metrics and tracing: `mcp bench` against `mcp server` with them off and on, in the same
-# sitting, alternating (off, on, off, on, ...) so that the machine's background load falls on
-# both alike, and a table of median throughput and its ratio.
+# sitting, alternating (off, metrics, full, off, ...) so that the machine's background load falls
+# on every variant alike; a table of median throughput and of the server's CPU time per request
+# (from /proc), each against `off`. docs/benchmarks.md ("Observability overhead") has the figures.
 #
 #   bench/observability-overhead.sh                          3 rounds, scenario C (16 x 16, 64 B)
-#   ROUNDS=2 WARMUP=3 DURATION=5 SCENARIOS="B C" bench/observability-overhead.sh
+#   ROUNDS=2 WARMUP=3 DURATION=5 SCENARIOS="B C" VARIANTS="off full full-all" bench/observability-overhead.sh
 #
 # Needs the packaged tool: ./mvnw -q package -pl mcp-cli -am -DskipTests
 # Variants (VARIANTS="off metrics full" by default):
-#   off      --no-metrics --no-tracing --no-admin           (what the server did before observability)
+#   off      --no-metrics --no-tracing --no-admin (the server before observability)
 #   metrics  metrics on, served on the admin port and scraped every SCRAPE_EVERY (5) seconds
 #   full     metrics as above + --tracing with the server's tracing.sample-ratio (RATIO=... to change
 #            it): that share of the benchmark's requests (which carry no trace context) start a
-#            trace, the rest pass untouched; chosen ones go through the OpenTelemetry SDK's sampler
+#            trace, the rest pass untouched
 #   full-all as full, with tracing.sample-ratio=1: every request gets a span
-#            The SDK runs with its default sampler
-#            (SAMPLER=parentbased_always_on: every request of the benchmark gets a server span;
-#            SAMPLER=parentbased_traceidratio SAMPLER_ARG=0.1 keeps one root in ten) and
-#            OTEL_TRACES_EXPORTER=${EXPORTER:-none} (spans created and ended, not exported)
+# Tracing runs the OpenTelemetry SDK with its sampler SAMPLER (default parentbased_always_on;
+# SAMPLER_ARG for ratio samplers) and OTEL_TRACES_EXPORTER=EXPORTER (default none: spans are
+# created and ended, not exported). EXTRA_JAVA_OPTS adds server and client JVM options.
 # Results: bench/results/observability-<timestamp>.txt (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."

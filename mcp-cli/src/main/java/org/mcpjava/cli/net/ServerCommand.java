@@ -50,81 +50,81 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set any configuration key, e.g. --set pubsub.max-queued=500 (repeatable).")
     List<String> sets;
 
-    @Option(names = {"-H", "--host"}, description = "Address to listen on (server.host, default 0.0.0.0).")
+    @Option(paramLabel = "HOST", names = {"-H", "--host"}, description = "Address to listen on (server.host, default 0.0.0.0).")
     String host;
 
-    @Option(names = {"-p", "--port"}, description = "Port; 0 picks a free one (server.port, default 19779).")
+    @Option(paramLabel = "PORT", names = {"-p", "--port"}, description = "Port; 0 picks a free one (server.port, default 19779).")
     String port;
 
-    @Option(names = "--name", description = "SERVER_NAME announced to clients (server.name, default mcp-java).")
+    @Option(paramLabel = "NAME", names = "--name", description = "SERVER_NAME announced to clients (server.name, default mcp-java).")
     String name;
 
-    @Option(names = "--token", description = "Accept only clients presenting this token (server.tokens; repeatable; or env MCP_TOKEN).")
+    @Option(paramLabel = "TOKEN", names = "--token", description = "Accept only clients presenting this token (server.tokens; repeatable; or env MCP_TOKEN).")
     List<String> tokens;
 
-    @Option(names = "--tls-cert", description = "Serve TLS with this certificate chain, PEM (tls.cert).")
+    @Option(paramLabel = "FILE", names = "--tls-cert", description = "Serve TLS with this certificate chain, PEM (tls.cert).")
     String tlsCert;
 
-    @Option(names = "--tls-key", description = "Private key (PKCS#8 PEM) for --tls-cert (tls.key).")
+    @Option(paramLabel = "FILE", names = "--tls-key", description = "Private key (PKCS#8 PEM) for --tls-cert (tls.key).")
     String tlsKey;
 
-    @Option(names = "--tls-client-ca", description = "Require client certificates signed by these CAs: mutual TLS (tls.client-ca).")
+    @Option(paramLabel = "FILE", names = "--tls-client-ca", description = "Require client certificates signed by these CAs: mutual TLS (tls.client-ca).")
     String tlsClientCa;
 
-    @Option(names = "--max-frame", description = "Largest frame accepted, bytes (server.max-frame, default 4194304).")
+    @Option(paramLabel = "BYTES", names = "--max-frame", description = "Largest frame accepted, bytes (server.max-frame, default 4194304).")
     String maxFrame;
 
-    @Option(names = "--max-connections", description = "Connections in total (server.max-connections, default 10000).")
+    @Option(paramLabel = "N", names = "--max-connections", description = "Connections in total (server.max-connections, default 10000).")
     String maxConnections;
 
-    @Option(names = "--max-connections-per-address",
+    @Option(paramLabel = "N", names = "--max-connections-per-address",
             description = "Connections from one remote address (server.max-connections-per-address, default 1000).")
     String maxPerAddress;
 
-    @Option(names = "--max-concurrent-requests",
+    @Option(paramLabel = "N", names = "--max-concurrent-requests",
             description = "Requests in flight per connection before OVERLOADED (server.max-concurrent-requests, default 1024).")
     String maxConcurrent;
 
-    @Option(names = "--receive-window",
+    @Option(paramLabel = "N", names = "--receive-window",
             description = "QoS 1/2 publishes in flight accepted per connection (server.receive-window, default 1024).")
     String receiveWindow;
 
-    @Option(names = "--keepalive", description = "Longest keepalive allowed; 0 disables (server.keepalive, default 30s).")
+    @Option(paramLabel = "DURATION", names = "--keepalive", description = "Longest keepalive allowed; 0 disables (server.keepalive, default 30s).")
     String keepalive;
 
-    @Option(names = "--handshake-timeout", description = "Time a new connection has to send HELLO (server.handshake-timeout, default 10s).")
+    @Option(paramLabel = "DURATION", names = "--handshake-timeout", description = "Time a new connection has to send HELLO (server.handshake-timeout, default 10s).")
     String handshakeTimeout;
 
-    @Option(names = "--drain-timeout", description = "How long shutdown waits for accepted work (server.drain-timeout, default 30s).")
+    @Option(paramLabel = "DURATION", names = "--drain-timeout", description = "How long shutdown waits for accepted work (server.drain-timeout, default 30s).")
     String drainTimeout;
 
-    @Option(names = "--io-threads", description = "I/O threads; 0 is 2 x cores (server.io-threads, default 0).")
+    @Option(paramLabel = "N", names = "--io-threads", description = "I/O threads; 0 is 2 x cores (server.io-threads, default 0).")
     String ioThreads;
 
-    @Option(names = "--store", description = "Where pub/sub sessions, queued and retained messages live: sqlite (on disk, "
+    @Option(paramLabel = "TYPE", names = "--store", description = "Where pub/sub sessions, queued and retained messages live: sqlite (on disk, "
             + "survives restarts) or memory (store.type, default sqlite).")
     String store;
 
-    @Option(names = "--data-dir", description = "Directory of the SQLite store (store.data-dir, default ./mcp-data).")
+    @Option(paramLabel = "DIR", names = "--data-dir", description = "Directory of the SQLite store (store.data-dir, default ./mcp-data).")
     String dataDir;
 
-    @Option(names = "--max-queued",
+    @Option(paramLabel = "N", names = "--max-queued",
             description = "Messages queued per session before QoS 1/2 publishers are pushed back (pubsub.max-queued, default 10000).")
     String maxQueued;
 
-    @Option(names = "--max-session-expiry", description = "Longest SESSION_EXPIRY granted (pubsub.max-session-expiry, default 7d).")
+    @Option(paramLabel = "DURATION", names = "--max-session-expiry", description = "Longest SESSION_EXPIRY granted (pubsub.max-session-expiry, default 7d).")
     String maxSessionExpiry;
 
     @Option(names = "--admin", negatable = true, description = "Serve the admin HTTP port (admin.enabled, default true).")
     Boolean admin;
 
-    @Option(names = "--admin-host", description = "Admin port address; 0.0.0.0 for Kubernetes probes (admin.host, default 127.0.0.1).")
+    @Option(paramLabel = "HOST", names = "--admin-host", description = "Admin port address; 0.0.0.0 for Kubernetes probes (admin.host, default 127.0.0.1).")
     String adminHost;
 
-    @Option(names = "--admin-port", description = "Admin HTTP port (admin.port, default 19780).")
+    @Option(paramLabel = "PORT", names = "--admin-port", description = "Admin HTTP port (admin.port, default 19780).")
     String adminPort;
 
-    @Option(names = "--admin-token", description = "Bearer token for /metrics and /admin/* (admin.token; or env MCP_ADMIN_TOKEN).")
+    @Option(paramLabel = "TOKEN", names = "--admin-token", description = "Bearer token for /metrics and /admin/* (admin.token; or env MCP_ADMIN_TOKEN).")
     String adminToken;
 
     @Option(names = "--metrics", negatable = true, description = "Collect metrics, served on /metrics (metrics.enabled, default true).")
@@ -135,10 +135,10 @@ public final class ServerCommand implements Callable<Integer> {
                     + "(tracing.enabled, default false).")
     Boolean tracing;
 
-    @Option(names = "--log-format", description = "json or plain, for a terminal (logging.format, default json).")
+    @Option(paramLabel = "FORMAT", names = "--log-format", description = "json or plain, for a terminal (logging.format, default json).")
     String logFormat;
 
-    @Option(names = "--log-level", description = "trace, debug, info, warn, error or off (logging.level, default info).")
+    @Option(paramLabel = "LEVEL", names = "--log-level", description = "trace, debug, info, warn, error or off (logging.level, default info).")
     String logLevel;
 
     @Spec
