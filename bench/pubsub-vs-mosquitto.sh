@@ -214,8 +214,9 @@ def cell(key):
     return (f"{r:,.0f} ({med(key, 'p50Us') / 1000:.1f}/{med(key, 'p99Us') / 1000:.1f} ms){lost}"
             + (f" errors={errs}" if errs else ""))
 
-print("\nmedians over rounds: deliveries/s (p50/p99 publish->delivery latency); [n% delivered]: share of the")
-print("acknowledged QoS 1/2 publishes that reached every subscriber, when below 98% (the broker dropped the rest)")
+print("\nmedians over rounds: deliveries/s (p50/p99 publish->delivery latency); [n% delivered]: deliveries in the")
+print("window over the QoS 1/2 publishes acknowledged in it x subscribers, when below 98%: the broker dropped the rest,")
+print("or (latency near a second or more) they were still queued when the window closed")
 print("load | QoS | mcp memory | mosquitto | mcp memory / mosquitto | mcp sqlite (durable sessions)")
 print("---|---|---|---|---|---")
 for load in ("fanin", "fanout"):
