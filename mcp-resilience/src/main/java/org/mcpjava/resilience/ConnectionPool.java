@@ -205,7 +205,7 @@ public final class ConnectionPool implements AutoCloseable {
             closing.add(s.close());
         }
         try {
-            CompletableFuture.allOf(closing.toArray(new CompletableFuture[0])).get(closeWait.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).get(closeWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

@@ -88,7 +88,7 @@ public final class ResilienceBench {
         }
         client.flush().join();
         double queueRate = n * 1e9 / (System.nanoTime() - t0);
-        CompletableFuture<Void> all = CompletableFuture.allOf(acks.toArray(new CompletableFuture[0]));
+        CompletableFuture<Void> all = CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0]));
         if (restart) {
             client.close(); // the futures fail; the messages stay in the file
             ResilientClient.Builder again = ResilientClient.builder().endpoints("127.0.0.1:" + port)

@@ -58,7 +58,7 @@ class OfflineQueueE2ETest {
             assertFalse(acks.stream().anyMatch(CompletableFuture::isDone), "nothing fails for lack of a connection");
 
             server = Servers.durable(port, store); // the subscriber's session (and subscription) survived
-            CompletableFuture.allOf(acks.toArray(new CompletableFuture[0])).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             await().atMost(WAIT).until(() -> received.size() >= MESSAGES);
             assertEquals(LongStream.range(0, MESSAGES).boxed().toList(), received, "all, once, in order");
         } finally {
