@@ -76,7 +76,7 @@ public final class ConnectionPool implements AutoCloseable {
         this.closeWait = b.goawayGrace.plusSeconds(15);
         this.states = new StateTracker(name);
         b.stateListeners.forEach(states::addListener);
-        McpDialer dialer = new McpDialer(resources, null, b.clientConfig, null, b.observer, b.healthPolicy, 10_000);
+        McpDialer dialer = new McpDialer(resources, null, b.connectionConfig(), null, b.observer, b.healthPolicy, 10_000);
         ConnectionSupervisor.Owner owner = new ConnectionSupervisor.Owner() {
             @Override
             public void linkUp(Link link) {

@@ -141,7 +141,7 @@ public final class ResilienceBench {
             AtomicLong connectedAt = new AtomicLong();
             AtomicLong lostAt = new AtomicLong();
             try (ResilientClient client = ResilientClient.builder().endpoints("127.0.0.1:" + port)
-                    .reconnectPolicy(policy).sessionExpiry(Duration.ofMinutes(10))
+                    .offlineQueue(new InMemoryOfflineQueue()).reconnectPolicy(policy).sessionExpiry(Duration.ofMinutes(10))
                     .healthPolicy(HealthPolicy.defaults().checkInterval(Duration.ZERO))
                     .stateListener(ch -> {
                         if (ch.current() == ClientState.CONNECTED) {
