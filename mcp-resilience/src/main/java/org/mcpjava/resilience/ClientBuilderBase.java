@@ -21,6 +21,7 @@ import java.util.function.UnaryOperator;
  */
 public abstract class ClientBuilderBase<B extends ClientBuilderBase<B>> {
     List<Endpoint> endpoints = new ArrayList<>();
+    String clientId = "mcp-java-client";
     UnaryOperator<McpClient.Builder> clientConfig = b -> b;
     ReconnectPolicy reconnectPolicy = ReconnectPolicy.defaults();
     RetryPolicy retryPolicy = RetryPolicy.defaults();
@@ -62,7 +63,20 @@ public abstract class ClientBuilderBase<B extends ClientBuilderBase<B>> {
     }
 
     /**
-     * Settings of each connection (client id, credentials, TLS, codecs, keepalive, timeouts, server-
+     * CLIENT_ID sent in HELLO on every connection (default {@code mcp-java-client}); a
+     * {@link ResilientClient} also names its default offline queue file after it.
+     */
+    public B clientId(String clientId) {
+        int len = clientId == null ? 0 : clientId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (len < 1 || len > 256) {
+            throw new IllegalArgumentException("clientId must be 1-256 bytes: " + clientId);
+        }
+        this.clientId = clientId;
+        return self();
+    }
+
+    /**
+     * Settings of each connection (credentials, TLS, codecs, keepalive, timeouts, server-
      * initiated handlers), applied to a fresh {@link McpClient.Builder} for every dial. The address,
      * I/O resources, session, message listener, GOAWAY hook and observer are the resilient client's
      * and are set after this.
@@ -160,6 +174,13 @@ public abstract class ClientBuilderBase<B extends ClientBuilderBase<B>> {
         }
         this.goawayGrace = grace;
         return self();
+    }
+
+    /** The client id, then the application's settings, for each connection's builder. */
+    UnaryOperator<McpClient.Builder> connectionConfig() {
+        String id = clientId;
+        UnaryOperator<McpClient.Builder> config = clientConfig;
+        return b -> config.apply(b.clientId(id));
     }
 
     void validateCommon() {

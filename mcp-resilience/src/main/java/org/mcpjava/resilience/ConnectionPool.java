@@ -76,7 +76,7 @@ public final class ConnectionPool implements AutoCloseable {
         this.closeWait = b.goawayGrace.plusSeconds(15);
         this.states = new StateTracker(name);
         b.stateListeners.forEach(states::addListener);
-        McpDialer dialer = new McpDialer(resources, null, b.clientConfig, null, b.observer, b.healthPolicy, 10_000);
+        McpDialer dialer = new McpDialer(resources, null, b.connectionConfig(), null, b.observer, b.healthPolicy, 10_000);
         ConnectionSupervisor.Owner owner = new ConnectionSupervisor.Owner() {
             @Override
             public void linkUp(Link link) {
@@ -205,7 +205,7 @@ public final class ConnectionPool implements AutoCloseable {
             closing.add(s.close());
         }
         try {
-            CompletableFuture.allOf(closing.toArray(new CompletableFuture[0])).get(closeWait.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).get(closeWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

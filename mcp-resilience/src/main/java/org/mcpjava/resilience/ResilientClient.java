@@ -53,8 +53,8 @@ import java.util.function.LongSupplier;
  * unacknowledged messages are re-sent both ways. If it was not resumed, the client subscribes again.
  *
  * <p><b>Publishing.</b> {@link #publish} never fails for lack of a connection: the message goes
- * through the outbox, journaled in the {@link OfflineQueue} (QoS 1/2 always, QoS 0 when accepted
- * offline), is sent in order when connected and stays until the server acknowledges it. The future
+ * through the outbox, journaled in the {@link OfflineQueue} (a SQLite file by default; QoS 1/2
+ * always, QoS 0 when accepted offline), is sent in order when connected and stays until the server acknowledges it. The future
  * completes on PUBACK / PUBCOMP (QoS 0: written), even across reconnects. Bounded; see
  * {@link OverflowPolicy}.
  *
@@ -90,15 +90,16 @@ public final class ResilientClient implements AutoCloseable {
 
     private ResilientClient(Builder b) {
         this.name = "resilient-client-" + COUNTER.incrementAndGet();
+        // First, as it can fail (a file in use): nothing else is created yet.
+        this.ownsQueue = b.queue == null;
+        this.queue = b.queue != null ? b.queue
+                : SqliteOfflineQueue.open(b.queueFile != null ? b.queueFile : defaultQueueFile(b.clientId));
         this.ownsScheduler = b.scheduler == null;
         this.scheduler = ownsScheduler ? new DefaultScheduler(name) : b.scheduler;
         this.ownsResources = b.resources == null;
         // One I/O thread: all of the session's connections share it, so a connection's last
         // events are handled before the next one's first.
         this.resources = ownsResources ? ClientResources.create(1) : b.resources;
-        this.ownsQueue = b.queue == null;
-        this.queue = b.queue != null ? b.queue
-                : b.queueFile != null ? SqliteOfflineQueue.open(b.queueFile) : new InMemoryOfflineQueue();
         this.session = b.resumeSession != null ? ClientSession.resume(b.resumeSession, b.sessionExpiry.toSeconds())
                 : ClientSession.create(b.sessionExpiry.toSeconds());
         this.wallClock = b.wallClock;
@@ -144,7 +145,7 @@ public final class ResilientClient implements AutoCloseable {
         };
         this.calls = new CallDispatcher(selector, scheduler, b.retryPolicy, b.callTimeout, b.waitForReady, b.random,
                 l -> healthChanged(), () -> states.state().toString());
-        McpDialer dialer = new McpDialer(resources, session, b.clientConfig, subscriptions, b.observer, b.healthPolicy,
+        McpDialer dialer = new McpDialer(resources, session, b.connectionConfig(), subscriptions, b.observer, b.healthPolicy,
                 Math.max(10_000, 2 * b.maxInFlightPublishes));
         this.supervisor = new ConnectionSupervisor(name, b.endpoints, b.reconnectPolicy, b.healthPolicy, false,
                 b.goawayGrace, dialer, scheduler, b.random, new ConnectionSupervisor.Owner() {
@@ -162,6 +163,16 @@ public final class ResilientClient implements AutoCloseable {
                         calls.readyChanged();
                     }
                 }, states);
+    }
+
+    /** {@code mcp-data/outbox-<client id>.db} in the working directory, the id made safe for a file name. */
+    static Path defaultQueueFile(String clientId) {
+        StringBuilder safe = new StringBuilder();
+        for (int i = 0; i < clientId.length(); i++) {
+            char c = clientId.charAt(i);
+            safe.append(Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.' ? c : '_');
+        }
+        return Path.of("mcp-data", "outbox-" + safe + ".db");
     }
 
     private void healthChanged() {
@@ -372,9 +383,10 @@ public final class ResilientClient implements AutoCloseable {
     }
 
     /**
-     * Settings of a {@link ResilientClient}. Defaults: session expiry 1 hour, offline queue in
-     * memory, 100,000 messages and 64 MiB, {@link OverflowPolicy#REJECT_NEW}, no retry limit, no
-     * message expiry, 4096 publishes in flight; and those of {@link ClientBuilderBase}.
+     * Settings of a {@link ResilientClient}. Defaults: session expiry 1 hour, offline queue in the
+     * SQLite file {@code mcp-data/outbox-<client id>.db} (in the working directory), 100,000 messages
+     * and 64 MiB, {@link OverflowPolicy#REJECT_NEW}, no retry limit, no message expiry, 4096
+     * publishes in flight; and those of {@link ClientBuilderBase}.
      */
     public static final class Builder extends ClientBuilderBase<Builder> {
         private Duration sessionExpiry = Duration.ofHours(1);
@@ -415,14 +427,21 @@ public final class ResilientClient implements AutoCloseable {
             return this;
         }
 
-        /** Keeps the offline queue in the SQLite file {@code file} (created if absent), owned and closed by the client. */
+        /**
+         * Keeps the offline queue in the SQLite file {@code file} (created if absent), owned and closed
+         * by the client. The default is {@code mcp-data/outbox-<client id>.db} in the working directory.
+         * A file is used by one client at a time: a second client on it fails to build.
+         */
         public Builder offlineQueue(Path file) {
             this.queueFile = Objects.requireNonNull(file, "file");
             this.queue = null;
             return this;
         }
 
-        /** Uses {@code queue} as the offline queue; the application closes it after the client. */
+        /**
+         * Uses {@code queue} as the offline queue (for example an {@link InMemoryOfflineQueue}, whose
+         * messages do not survive the process); the application closes it after the client.
+         */
         public Builder offlineQueue(OfflineQueue queue) {
             this.queue = Objects.requireNonNull(queue, "queue");
             this.queueFile = null;

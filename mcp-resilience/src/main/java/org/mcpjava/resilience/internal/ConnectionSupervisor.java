@@ -393,7 +393,7 @@ public final class ConnectionSupervisor {
                     ? CompletableFuture.completedFuture(null) : l.closeAsync()));
         }
         states.moveTo(ClientState.CLOSED, c == null ? null : c.endpoint(), null);
-        CompletableFuture.allOf(closing.toArray(new CompletableFuture[0]))
+        CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
                 .whenComplete((v, e) -> terminated.complete(null));
     }
 

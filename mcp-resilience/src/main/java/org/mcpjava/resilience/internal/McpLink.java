@@ -80,11 +80,6 @@ final class McpLink implements Link {
         return inFlight;
     }
 
-    /** The session id the server assigned. */
-    String sessionId() {
-        return client.sessionId();
-    }
-
     @Override
     public String toString() {
         return "link to " + endpoint + " (session " + client.sessionId() + ")";

@@ -38,7 +38,7 @@ class ClientKillE2ETest {
         BitSet seen = new BitSet();
         AtomicBoolean probeSeen = new AtomicBoolean();
         McpServer server = Servers.durable(port, dir.resolve("server-1.db"));
-        try (ResilientClient subscriber = ResilientClient.builder().endpoints("127.0.0.1:" + port)
+        try (ResilientClient subscriber = Servers.client("127.0.0.1:" + port)
                 .reconnectPolicy(Servers.FAST).build().start()) {
             subscriber.subscribe("kill/#", 1, m -> {
                 if (m.topic().equals("kill/probe")) {

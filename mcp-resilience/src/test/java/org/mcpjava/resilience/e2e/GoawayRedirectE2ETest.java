@@ -9,6 +9,7 @@ import org.mcpjava.core.Message;
 import org.mcpjava.core.Payload;
 import org.mcpjava.resilience.ClientState;
 import org.mcpjava.resilience.Endpoint;
+import org.mcpjava.resilience.InMemoryOfflineQueue;
 import org.mcpjava.resilience.ResilientClient;
 import org.mcpjava.resilience.StateChange;
 import org.mcpjava.server.McpServer;
@@ -41,7 +42,7 @@ class GoawayRedirectE2ETest {
             Endpoint e2 = new Endpoint("127.0.0.1", s2.address().getPort());
             List<StateChange> changes = new CopyOnWriteArrayList<>();
             List<String> received = new CopyOnWriteArrayList<>();
-            try (ResilientClient client = ResilientClient.builder().endpoints(List.of(e1, e2))
+            try (ResilientClient client = ResilientClient.builder().endpoints(List.of(e1, e2)).offlineQueue(new InMemoryOfflineQueue())
                     .reconnectPolicy(Servers.FAST).stateListener(changes::add).build().start()) {
                 client.subscribe("news/#", 1, m -> received.add(m.payloadAsString()));
                 Servers.awaitState(client::state, ClientState.CONNECTED);

@@ -39,9 +39,9 @@ class OfflineQueueE2ETest {
         int port = server.address().getPort();
         String endpoint = "127.0.0.1:" + port;
         List<Long> received = new CopyOnWriteArrayList<>();
-        try (ResilientClient subscriber = ResilientClient.builder().endpoints(endpoint).reconnectPolicy(Servers.FAST)
+        try (ResilientClient subscriber = Servers.client(endpoint).reconnectPolicy(Servers.FAST)
                 .sessionExpiry(Duration.ofMinutes(5)).build().start();
-             ResilientClient publisher = ResilientClient.builder().endpoints(endpoint).reconnectPolicy(Servers.FAST)
+             ResilientClient publisher = Servers.client(endpoint).reconnectPolicy(Servers.FAST)
                      .offlineQueue(dir.resolve("outbox.db")).build().start()) {
             subscriber.subscribe("ordered/#", 1, m -> received.add(Servers.id(m.payload())))
                     .get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -58,7 +58,7 @@ class OfflineQueueE2ETest {
             assertFalse(acks.stream().anyMatch(CompletableFuture::isDone), "nothing fails for lack of a connection");
 
             server = Servers.durable(port, store); // the subscriber's session (and subscription) survived
-            CompletableFuture.allOf(acks.toArray(new CompletableFuture[0])).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             await().atMost(WAIT).until(() -> received.size() >= MESSAGES);
             assertEquals(LongStream.range(0, MESSAGES).boxed().toList(), received, "all, once, in order");
         } finally {
@@ -71,7 +71,7 @@ class OfflineQueueE2ETest {
         InMemoryOfflineQueue queue = new InMemoryOfflineQueue();
         int port = Servers.freePort();
         List<CompletableFuture<Void>> first = new ArrayList<>();
-        try (ResilientClient a = ResilientClient.builder().endpoints("127.0.0.1:" + port).offlineQueue(queue)
+        try (ResilientClient a = Servers.client("127.0.0.1:" + port).offlineQueue(queue)
                 .queueCapacity(100).reconnectPolicy(Servers.FAST).build().start()) {
             for (long i = 0; i < 100; i++) {
                 first.add(a.publish("left/x", 1, Servers.id(i)));
@@ -86,9 +86,9 @@ class OfflineQueueE2ETest {
 
         List<Long> received = new CopyOnWriteArrayList<>();
         try (McpServer server = Servers.durable(port, dir.resolve("s.db"));
-             ResilientClient sub = ResilientClient.builder().endpoints("127.0.0.1:" + port).build().start()) {
+             ResilientClient sub = Servers.client("127.0.0.1:" + port).build().start()) {
             sub.subscribe("left/#", 1, m -> received.add(Servers.id(m.payload()))).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            ResilientClient b = ResilientClient.builder().endpoints("127.0.0.1:" + port).offlineQueue(queue).build();
+            ResilientClient b = Servers.client("127.0.0.1:" + port).offlineQueue(queue).build();
             try {
                 CompletableFuture<Void> newer = b.publish("left/x", 1, Servers.id(100)); // before start: after the old ones
                 b.start();
@@ -104,7 +104,7 @@ class OfflineQueueE2ETest {
 
     @Test
     void aBadTopicFailsAtOnceInsteadOfWaitingInTheQueue() {
-        try (ResilientClient c = ResilientClient.builder().endpoints("127.0.0.1:" + Servers.freePort()).build()) {
+        try (ResilientClient c = Servers.client("127.0.0.1:" + Servers.freePort()).build()) {
             assertEquals(ErrorCode.TOPIC_INVALID.code(), Servers.failureCode(c.publish("bad/+/topic", 1, new byte[0])));
             assertEquals(0, c.queueStats().queued());
         } catch (McpException e) {

@@ -73,7 +73,7 @@ class PoolFailoverE2ETest {
                         doomed.kill();
                     }
                 }
-                CompletableFuture.allOf(calls.toArray(new CompletableFuture[0])).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0])).get(WAIT.toSeconds(), TimeUnit.SECONDS);
                 assertEquals(CALLS, ok.get(), "every call answered, none failed");
 
                 // All four connections now live on the surviving server.

@@ -49,12 +49,12 @@ class ServerRestartE2ETest {
         List<StateChange> subscriberStates = new CopyOnWriteArrayList<>();
         List<StateChange> publisherStates = new CopyOnWriteArrayList<>();
 
-        try (ResilientClient subscriber = ResilientClient.builder().endpoints(endpoint)
-                .clientConfig(b -> b.clientId("restart-subscriber"))
+        try (ResilientClient subscriber = Servers.client(endpoint)
+                .clientId("restart-subscriber")
                 .reconnectPolicy(Servers.FAST).sessionExpiry(Duration.ofMinutes(10))
                 .stateListener(subscriberStates::add).build().start();
-             ResilientClient publisher = ResilientClient.builder().endpoints(endpoint)
-                     .clientConfig(b -> b.clientId("restart-publisher"))
+             ResilientClient publisher = Servers.client(endpoint).offlineQueue(dir.resolve("publisher-outbox.db"))
+                     .clientId("restart-publisher")
                      .reconnectPolicy(Servers.FAST).sessionExpiry(Duration.ofMinutes(10))
                      .queueCapacity(MESSAGES).stateListener(publisherStates::add).build().start()) {
             subscriber.subscribe("load/#", 1, m -> {

@@ -4,6 +4,8 @@ import org.mcpjava.broker.BrokerOptions;
 import org.mcpjava.core.McpException;
 import org.mcpjava.core.Payload;
 import org.mcpjava.resilience.ClientState;
+import org.mcpjava.resilience.InMemoryOfflineQueue;
+import org.mcpjava.resilience.ResilientClient;
 import org.mcpjava.resilience.ReconnectPolicy;
 import org.mcpjava.server.McpServer;
 import org.mcpjava.store.sqlite.SqliteSessionStore;
@@ -32,6 +34,14 @@ public final class Servers {
             .maxDelay(Duration.ofMillis(500)).pauseAfter(0, Duration.ofMinutes(1));
 
     private Servers() {
+    }
+
+    /**
+     * A client builder with its offline queue in memory, so tests that do not look at the queue
+     * write no files and several clients can share the default client id.
+     */
+    static ResilientClient.Builder client(String... endpoints) {
+        return ResilientClient.builder().endpoints(endpoints).offlineQueue(new InMemoryOfflineQueue());
     }
 
     /** A port nothing listens on (now). */

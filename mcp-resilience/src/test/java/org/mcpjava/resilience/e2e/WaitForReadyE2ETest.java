@@ -31,7 +31,7 @@ class WaitForReadyE2ETest {
     @Test
     void callsFailFastOrWaitForTheConnectionAcrossAnOutage() {
         int port = Servers.freePort();
-        try (ResilientClient client = ResilientClient.builder().endpoints("127.0.0.1:" + port)
+        try (ResilientClient client = Servers.client("127.0.0.1:" + port)
                 .reconnectPolicy(Servers.FAST).retryPolicy(RetryPolicy.none()).build().start()) {
             // No server yet.
             assertEquals(ErrorCode.UNAVAILABLE.code(), failureCode(client.call(ECHO, Payload.utf8("fast"))));
@@ -71,7 +71,7 @@ class WaitForReadyE2ETest {
     @Test
     void theClientDefaultCanBeWaitForReadyAndAFailFastCallOverridesIt() {
         int port = Servers.freePort();
-        try (ResilientClient client = ResilientClient.builder().endpoints("127.0.0.1:" + port)
+        try (ResilientClient client = Servers.client("127.0.0.1:" + port)
                 .reconnectPolicy(Servers.FAST).waitForReady(true).callTimeout(Duration.ofSeconds(10)).build().start()) {
             CompletableFuture<Payload> waits = client.call(ECHO, Payload.utf8("default"));
             assertEquals(ErrorCode.UNAVAILABLE.code(), failureCode(client.call(ECHO, Payload.utf8("x"),
@@ -89,7 +89,7 @@ class WaitForReadyE2ETest {
         // The first server never answers; stopping it cuts the call off (UNAVAILABLE after its drain).
         McpServer stuck = McpServer.builder().host("127.0.0.1").port(port).drainTimeout(Duration.ofMillis(200))
                 .handle(lookup, request -> new CompletableFuture<>()).start();
-        try (ResilientClient client = ResilientClient.builder().endpoints("127.0.0.1:" + port)
+        try (ResilientClient client = Servers.client("127.0.0.1:" + port)
                 .reconnectPolicy(Servers.FAST).build().start()) {
             awaitState(client::state, ClientState.CONNECTED);
             CompletableFuture<Payload> call = client.call(lookup, Payload.utf8("key"),

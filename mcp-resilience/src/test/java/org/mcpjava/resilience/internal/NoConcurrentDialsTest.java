@@ -102,7 +102,7 @@ class NoConcurrentDialsTest {
                         running.add(CompletableFuture.runAsync(trouble, io));
                     }
                     running.add(CompletableFuture.runAsync(() -> f.clock.advance(Duration.ofMillis(5)), io));
-                    CompletableFuture.allOf(running.toArray(new CompletableFuture[0])).get(10, TimeUnit.SECONDS);
+                    CompletableFuture.allOf(running.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
                 }
             } finally {
                 io.shutdown();
