@@ -168,6 +168,7 @@ final class BrokerBinding implements SessionOutput {
             }
         }
         broker.unsubscribe(s, filters);
+        connection.writeBatch();
         ctx.writeAndFlush(new FrameWriter().begin(ctx.alloc(), 0, FrameType.UNSUBACK, 0, 0, 0, id).finish(),
                 ctx.voidPromise());
     }
@@ -276,6 +277,7 @@ final class BrokerBinding implements SessionOutput {
     private void write(ByteBuf frame) {
         connection.settings().observer().frameWritten(FrameHeader.type(frame), frame.readableBytes());
         if (ctx.executor().inEventLoop()) {
+            connection.writeBatch();
             drainPending();
             ctx.write(frame, ctx.voidPromise());
         } else {
@@ -302,6 +304,7 @@ final class BrokerBinding implements SessionOutput {
     @Override
     public void flush() {
         if (ctx.executor().inEventLoop()) {
+            connection.writeBatch();
             drainPending();
             ctx.flush();
         } else if (flushScheduled.compareAndSet(false, true)) {
@@ -311,6 +314,7 @@ final class BrokerBinding implements SessionOutput {
 
     private void runFlushTask() {
         flushScheduled.set(false);
+        connection.writeBatch();
         drainPending();
         ctx.flush();
     }

@@ -62,6 +62,7 @@ public final class ClientConnection extends McpConnection {
     /** Writes and flushes a frame; completes when it was written to the socket (or failed). Event loop only. */
     public CompletableFuture<Void> sendAndNotify(ByteBuf frame) {
         CompletableFuture<Void> written = new CompletableFuture<>();
+        writeBatch();
         ctx.writeAndFlush(frame).addListener(f -> {
             if (f.isSuccess()) {
                 written.complete(null);
@@ -74,11 +75,13 @@ public final class ClientConnection extends McpConnection {
 
     /** Writes a frame without flushing; event loop only. */
     public void sendNoFlush(ByteBuf frame) {
+        writeBatch();
         ctx.write(frame, ctx.voidPromise());
     }
 
     /** Flushes; event loop only. */
     public void flush() {
+        writeBatch();
         ctx.flush();
     }
 

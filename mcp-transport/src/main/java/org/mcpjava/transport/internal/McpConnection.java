@@ -62,6 +62,12 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     private final LongObjectHashMap<CompletableFuture<Duration>> pings = new LongObjectHashMap<>();
 
     protected ChannelHandlerContext ctx;
+    /**
+     * Where this connection's own flushes start: past the pipeline's FlushConsolidationHandler
+     * (which consolidates the pub/sub path's flushes), because this connection already flushes
+     * once per read or loop turn.
+     */
+    private ChannelHandlerContext flushCtx;
     protected FrameFactory frames;
     private volatile ConnectionState state = ConnectionState.NEW;
 
@@ -97,6 +103,13 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     /** Why the transport failed (I/O or TLS), for the failure of a pending handshake. */
     protected volatile Throwable transportFailure;
     private boolean errorSent;
+    /** Inside channelRead .. channelReadComplete: batched frames go out at readComplete. */
+    private boolean reading;
+    /** A task will hand the batch to the channel and flush (writes outside a read). */
+    private boolean flushScheduled;
+    /** Frames were written (or batched) since the last flush of this connection. */
+    private boolean flushPending;
+    private final Runnable flushTask = this::runFlushTask;
     private volatile Duration smoothedRtt;
     /** The error code this connection closes with (sent or received); NO_ERROR for a normal close. */
     private int closeCode;
@@ -176,6 +189,8 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.frames = new FrameFactory(ctx.alloc());
+        ChannelHandlerContext consolidation = ctx.pipeline().context(io.netty.handler.flush.FlushConsolidationHandler.class);
+        this.flushCtx = consolidation != null ? consolidation : ctx;
     }
 
     @Override
@@ -199,6 +214,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         }
         ByteBuf frame = (ByteBuf) msg;
         boolean release = true;
+        reading = true;
         try {
             readActivity = true;
             if (errorSent || state == ConnectionState.CLOSED) {
@@ -301,6 +317,12 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (flushPending) {
+            flushPending = false;
+            writeBatch();
+            flushCtx.flush();
+        }
         ctx.fireChannelReadComplete();
     }
 
@@ -401,6 +423,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             ping.completeExceptionally(lost);
         }
         pings.clear();
+        frames.releaseBatch();
         try {
             onClosed();
         } finally {
@@ -447,11 +470,57 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
 
     // ---------------------------------------------------------------- writing
 
-    /** Writes and (consolidated) flushes one frame. Event loop only. */
+    /**
+     * Writes one frame (built by {@link #frames}, possibly into its batch) and sees that it is
+     * flushed: at the end of the current read, or by a task of its own outside a read, so that
+     * frames produced in one event-loop turn leave in one write. Event loop only.
+     */
     protected final void write(ByteBuf frame) {
         writeActivity = true;
-        settings.observer().frameWritten(FrameHeader.type(frame), frame.readableBytes());
-        ctx.writeAndFlush(frame, ctx.voidPromise());
+        if (frames.isBatch(frame)) {
+            settings.observer().frameWritten(frames.lastBatchedType(), frames.lastBatchedLength());
+            if (frames.batchBytes() >= FrameFactory.BATCH_HANDOVER_BYTES) {
+                writeBatch();
+            }
+        } else {
+            settings.observer().frameWritten(FrameHeader.type(frame), frame.readableBytes());
+            writeBatch(); // what was built before this frame goes first
+            ctx.write(frame, ctx.voidPromise());
+        }
+        flushPending = true;
+        if (!reading && !flushScheduled) {
+            flushScheduled = true;
+            ctx.executor().execute(flushTask);
+        }
+    }
+
+    /**
+     * Hands the frames batched so far to the channel (no flush). Anything that writes to the channel
+     * other than through {@link #write} calls this first, to keep the order frames were built in.
+     * Event loop only.
+     *
+     * @return whether anything was written
+     */
+    final boolean writeBatch() {
+        ByteBuf batch = frames.takeBatch();
+        if (batch == null) {
+            return false;
+        }
+        if (state == ConnectionState.CLOSED) {
+            batch.release();
+            return false;
+        }
+        ctx.write(batch, ctx.voidPromise());
+        return true;
+    }
+
+    private void runFlushTask() {
+        flushScheduled = false;
+        if (flushPending) {
+            flushPending = false;
+            writeBatch();
+            flushCtx.flush();
+        }
     }
 
     /**
@@ -472,7 +541,8 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             moveTo(ConnectionState.CLOSING);
         }
         lastWriteNanos = settings.ticker().nanoTime();
-        ChannelFuture written = ctx.writeAndFlush(frames.error(0, 0, code, message));
+        writeBatch();
+        ChannelFuture written = ctx.writeAndFlush(frames.connectionError(code, message));
         if (!ctx.channel().isWritable()) {
             // The peer is not reading what was sent before (a slow reader, or one that timed out):
             // it will not read the ERROR either, and waiting for the write would keep it open forever.
@@ -874,6 +944,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
                 writeActivity = true;
                 ByteBuf frame = frames.notify(opcode, payload, extra);
                 settings.observer().frameWritten(FrameType.NOTIFY, frame.readableBytes());
+                writeBatch();
                 ctx.writeAndFlush(frame).addListener(f -> {
                     if (f.isSuccess()) {
                         done.complete(null);
@@ -987,6 +1058,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             expireAsUnavailable(request);
         }
         // Not "close once flushed": a peer that does not read would never let the flush finish.
+        writeBatch();
         ctx.flush();
         ctx.close();
     }
@@ -1002,6 +1074,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     private void maybeFinishDrain() {
         if ((goawaySent || inputShutdown) && inbound.isEmpty() && outbound.isEmpty()
                 && state == ConnectionState.CLOSING) {
+            writeBatch();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
