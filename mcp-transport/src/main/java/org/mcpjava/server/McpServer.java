@@ -171,7 +171,12 @@ public final class McpServer implements AutoCloseable {
         return serverChannel == null ? null : (InetSocketAddress) serverChannel.localAddress();
     }
 
-    /** The established connections, for server-initiated requests and notifications. */
+    /**
+     * The connections past the handshake and not yet closed, for server-initiated requests and
+     * notifications: a snapshot in no particular order. It includes connections still draining
+     * after a GOAWAY from either side, which take no new requests ({@link Connection#isActive()}
+     * is false); find a client's by {@link Connection#sessionId()}.
+     */
     public List<Connection> connections() {
         return new ArrayList<>(connections);
     }
