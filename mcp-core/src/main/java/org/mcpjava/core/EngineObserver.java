@@ -35,7 +35,9 @@ public interface EngineObserver {
 
     /**
      * This side answered an inbound REQUEST: {@code code} 0 for RESPONSE, else the ERROR code;
-     * {@code nanos} from receipt to the answer being written.
+     * {@code nanos} from receipt to the answer being written. Answers decided while the request's
+     * read is still being processed are reported together at the read's end (with one clock read),
+     * so for them {@code nanos} runs from the start of that read to the flush of its answers.
      */
     default void requestHandled(Connection connection, int opcode, long nanos, int code) {
     }

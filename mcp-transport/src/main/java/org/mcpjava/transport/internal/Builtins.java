@@ -25,8 +25,9 @@ public final class Builtins {
     /** Registers ECHO and INFO unless the application registered its own. */
     public static void register(Router.Builder router, String name, String role) {
         if (!router.has(ECHO)) {
-            router.handle(ECHO, request -> CompletableFuture.completedFuture(
-                    Payload.of(request.payload().codec(), request.payload().data().retainedSlice())));
+            // The request's own payload, retained: the answer is written (copied) before the request
+            // is released, and each release drops one of the two counts.
+            router.handle(ECHO, request -> CompletableFuture.completedFuture(request.payload().retain()));
         }
         if (!router.has(INFO)) {
             router.handle(INFO, request -> CompletableFuture.completedFuture(info(request, name, role)));

@@ -110,6 +110,11 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     /** Frames were written (or batched) since the last flush of this connection. */
     private boolean flushPending;
     private final Runnable flushTask = this::runFlushTask;
+    /** When the current read began (ticker nanos), read once per read and only when observing. */
+    private long readStartNanos;
+    private boolean readStartKnown;
+    /** Requests answered in the current read, reported with one clock read at its end. */
+    private final DeferredLatencies answeredInRead = new DeferredLatencies();
     private volatile Duration smoothedRtt;
     /** The error code this connection closes with (sent or received); NO_ERROR for a normal close. */
     private int closeCode;
@@ -323,6 +328,10 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             writeBatch();
             flushCtx.flush();
         }
+        readStartKnown = false;
+        if (!answeredInRead.isEmpty()) {
+            answeredInRead.report(settings.observer(), this, settings.ticker().nanoTime());
+        }
         ctx.fireChannelReadComplete();
     }
 
@@ -424,6 +433,9 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         }
         pings.clear();
         frames.releaseBatch();
+        if (!answeredInRead.isEmpty()) {
+            answeredInRead.report(settings.observer(), this, settings.ticker().nanoTime());
+        }
         try {
             onClosed();
         } finally {
@@ -555,6 +567,18 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         settings.timer().newTimeout(t -> channel.close(), ERROR_LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
+    /** When the current read began: one clock read per read. */
+    private long readStart() {
+        if (!reading) {
+            return settings.ticker().nanoTime();
+        }
+        if (!readStartKnown) {
+            readStartKnown = true;
+            readStartNanos = settings.ticker().nanoTime();
+        }
+        return readStartNanos;
+    }
+
     /** Runs {@code task} on the event loop (now, if already on it). */
     protected final boolean onLoop(Runnable task) {
         if (ctx.executor().inEventLoop()) {
@@ -604,7 +628,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         }
         InboundRequest request = new InboundRequest(this, frame);
         if (observing) {
-            request.receivedNanos = settings.ticker().nanoTime();
+            request.receivedNanos = readStart();
         }
         if (type == FrameType.REQUEST) {
             inbound.put(id, request);
@@ -689,8 +713,12 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
                 }
             }
             if (observing) {
-                settings.observer().requestHandled(this, request.opcode(),
-                        settings.ticker().nanoTime() - request.receivedNanos, answered);
+                if (reading) {
+                    answeredInRead.add(request.opcode(), answered, request.receivedNanos);
+                } else {
+                    settings.observer().requestHandled(this, request.opcode(),
+                            settings.ticker().nanoTime() - request.receivedNanos, answered);
+                }
             }
         } finally {
             if (payload != null) {
