@@ -145,7 +145,7 @@ public final class Broker implements AutoCloseable {
     /**
      * Binds a connection to a session after a successful HELLO: resumes {@code requestedId} if it
      * exists and belongs to {@code owner} (taking it over from a connection still attached),
-     * otherwise creates a new session.
+     * otherwise creates a new session. Nothing is written to {@code out} until {@link #resume}.
      *
      * @param requestedId     SESSION_ID from HELLO, or {@code null}
      * @param requestedExpiry SESSION_EXPIRY_S from HELLO (capped by the broker's maximum)

@@ -33,6 +33,12 @@ public final class Session {
 
     private long expirySeconds;
     private SessionOutput output;
+    /**
+     * Whether {@link #output} was {@link #resume resumed}. Until then nothing is written to it: a
+     * message routed between HELLO and WELCOME (on a publisher's thread, the store's commit thread)
+     * would otherwise go out before the re-sends of older unacknowledged messages, out of order.
+     */
+    private boolean resumed;
     private long disconnectedAtMillis;
     private boolean ended;
     private long nextPacketId = 1;
@@ -150,10 +156,15 @@ public final class Session {
 
     // ------------------------------------------------------------ attach / detach
 
-    /** Binds the session to {@code out}; returns the previous output (to be taken over), if any. */
+    /**
+     * Binds the session to {@code out}; returns the previous output (to be taken over), if any.
+     * Nothing is written to {@code out} before {@link #resume}: what is routed meanwhile waits in
+     * the queue.
+     */
     synchronized SessionOutput bind(SessionOutput out, long expiry) {
         SessionOutput previous = output;
         output = out;
+        resumed = false;
         disconnectedAtMillis = 0;
         boolean wasDurable = expirySeconds > 0;
         expirySeconds = expiry;
@@ -168,12 +179,13 @@ public final class Session {
 
     /**
      * After WELCOME: re-sends every unacknowledged PUBLISH (DUP) and PUBREL (DUP) in their original
-     * order, then sends what is queued.
+     * order, then sends what is queued; from here on {@code out} gets the session's frames.
      */
     synchronized void resume(SessionOutput out) {
-        if (output != out) {
+        if (output != out || resumed) {
             return;
         }
+        resumed = true;
         for (Pending p : inflight.values()) {
             if (p.state == OutboundState.RELEASED) {
                 out.pubrel(p.packetId, true);
@@ -191,6 +203,7 @@ public final class Session {
             return false; // taken over: the new connection owns the session
         }
         output = null;
+        resumed = false;
         if (expirySeconds == 0) {
             return true;
         }
@@ -234,6 +247,11 @@ public final class Session {
 
     synchronized SessionOutput output() {
         return output;
+    }
+
+    /** The output the session's own frames (PUBLISH, PUBREL) may be written to now, or {@code null}. */
+    private SessionOutput live() {
+        return resumed ? output : null;
     }
 
     // ------------------------------------------------------------ subscriptions
@@ -326,7 +344,7 @@ public final class Session {
 
     /** Sends queued messages whose turn it is, as far as the client's window allows. */
     synchronized void pump() {
-        SessionOutput out = output;
+        SessionOutput out = live();
         if (out == null) {
             return;
         }
@@ -421,10 +439,11 @@ public final class Session {
     /** PUBREC from the client: answer PUBREL. */
     synchronized void onPubrec(long packetId) {
         Pending p = inflight.get(packetId);
+        SessionOutput out = live();
         if (p == null || p.message.qos() != 2) {
-            if (output != null) {
-                output.pubrel(packetId, false); // lets a client that kept the id finish it
-                output.flush();
+            if (out != null) {
+                out.pubrel(packetId, false); // lets a client that kept the id finish it
+                out.flush();
             }
             return;
         }
@@ -438,17 +457,18 @@ public final class Session {
             // On PUBREL the client forgets the packet id. Were RELEASED lost in a crash, the restarted
             // server would re-send the PUBLISH and the client deliver it again: PUBREL waits for the store.
             store().barrier().thenRun(() -> sendPubrel(p));
-        } else if (output != null) {
-            output.pubrel(packetId, false);
-            output.flush();
+        } else if (out != null) {
+            out.pubrel(packetId, false);
+            out.flush();
         }
     }
 
     /** PUBREL for {@code p} once its RELEASED state is durable, if it is still waiting for PUBCOMP. */
     private synchronized void sendPubrel(Pending p) {
-        if (output != null && inflight.get(p.packetId) == p) {
-            output.pubrel(p.packetId, false);
-            output.flush();
+        SessionOutput out = live();
+        if (out != null && inflight.get(p.packetId) == p) {
+            out.pubrel(p.packetId, false);
+            out.flush();
         }
     }
 
@@ -482,9 +502,10 @@ public final class Session {
 
     /** Re-sends {@code p} after a NACK(OVERLOADED) backoff, if it is still waiting. */
     synchronized void retry(Pending p) {
-        if (output != null && inflight.get(p.packetId) == p && p.state == OutboundState.PUBLISHED) {
-            output.publish(p.packetId, p.message, true);
-            output.flush();
+        SessionOutput out = live();
+        if (out != null && inflight.get(p.packetId) == p && p.state == OutboundState.PUBLISHED) {
+            out.publish(p.packetId, p.message, true);
+            out.flush();
             broker.stats().retransmitted.increment();
         }
     }
