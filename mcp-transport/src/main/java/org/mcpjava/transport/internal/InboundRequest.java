@@ -41,14 +41,15 @@ final class InboundRequest implements Request {
         this.opcode = FrameHeader.opcode(frame);
         this.notify = FrameHeader.type(frame) == FrameType.NOTIFY;
         this.timeoutMillis = notify ? 0 : Metadata.number(frame, MetadataKey.TIMEOUT_MS, 0);
-        this.payload = Payload.of(FrameHeader.codec(frame), FrameHeader.retainedPayload(frame));
+        // A slice sharing the frame's reference count: a handler that retains the payload keeps the
+        // frame alive, and one release of the frame frees both.
+        this.payload = Payload.of(FrameHeader.codec(frame), FrameHeader.payload(frame));
     }
 
     /** Releases the frame once the answer is decided and the handler is done. */
     void releaseIfFinished() {
         if (answered && handlerDone && !released) {
             released = true;
-            payload.release();
             frame.release();
         }
     }
