@@ -39,6 +39,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@link #decode} - {@link FrameDecoder#decode} of a frame encoded once in setup, reading two
  *       header fields and the payload slice, then releasing the decoded frame.</li>
  *   <li>{@link #roundTrip} - both: encode, decode, read, release.</li>
+ *   <li>{@link #encodeBatched} / {@link #roundTripBatched} - the same with the frame appended to a
+ *       reused buffer, as a connection batches its small frames (one buffer per read, not one per
+ *       frame): the codec's own cost without the pooled allocation.</li>
  *   <li>{@link #crc32c} - {@link Crc32c#compute} alone over {@code payloadSize} bytes, to show its
  *       share of the above.</li>
  *   <li>{@link #allocateRelease} - a pooled buffer of the frame's size allocated and released, the
@@ -91,6 +94,8 @@ public class FrameCodecBenchmark {
     private ByteBuf payload;
     /** One encoded frame; {@link #decode} rewinds its reader index each op. */
     private ByteBuf input;
+    /** A buffer frames are appended to, as a connection's batch; cleared each op. */
+    private ByteBuf batch;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -102,6 +107,7 @@ public class FrameCodecBenchmark {
         new SplittableRandom(42).nextBytes(bytes);
         payload = newBuffer(payloadSize).writeBytes(bytes);
         input = encodeFrame();
+        batch = newBuffer(4 * (FRAME_OVERHEAD + payloadSize));
         // Fail here, not in a measurement, if the frame is not what the benchmarks expect.
         ByteBuf frame = decoder.decode(input);
         if (frame == null || FrameHeader.payloadLength(frame) != payloadSize) {
@@ -115,6 +121,7 @@ public class FrameCodecBenchmark {
     public void tearDown() {
         payload.release();
         input.release();
+        batch.release();
     }
 
     /** Encode one frame into a pooled buffer and release it; returns its checksum. */
@@ -145,6 +152,23 @@ public class FrameCodecBenchmark {
         encoded.release();
     }
 
+    /** Encode one frame into the reused batch buffer (cleared first); returns its checksum. */
+    @Benchmark
+    public int encodeBatched() {
+        batch.clear();
+        ByteBuf frame = encodeFrame(batch);
+        return frame.getInt(frame.writerIndex() - FrameHeader.TRAILER_LENGTH);
+    }
+
+    /** Encode into the batch buffer, decode, read, release the decoded frame. */
+    @Benchmark
+    public void roundTripBatched(Blackhole bh) {
+        batch.clear();
+        ByteBuf frame = decoder.decode(encodeFrame(batch));
+        read(frame, bh);
+        frame.release();
+    }
+
     /** CRC-32C of the payload bytes alone. */
     @Benchmark
     public int crc32c() {
@@ -161,8 +185,11 @@ public class FrameCodecBenchmark {
     }
 
     private ByteBuf encodeFrame() {
-        return writer.begin(newBuffer(FRAME_OVERHEAD + payloadSize), FrameType.REQUEST, 0, Codecs.RAW, OPCODE,
-                        STREAM_ID)
+        return encodeFrame(newBuffer(FRAME_OVERHEAD + payloadSize));
+    }
+
+    private ByteBuf encodeFrame(ByteBuf out) {
+        return writer.begin(out, FrameType.REQUEST, 0, Codecs.RAW, OPCODE, STREAM_ID)
                 .u32(MetadataKey.TIMEOUT_MS, TIMEOUT_MS)
                 .payload(payload)
                 .finish();

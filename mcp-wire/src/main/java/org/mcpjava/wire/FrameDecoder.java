@@ -56,12 +56,18 @@ public final class FrameDecoder {
             checkPartialHeader(in, start, readable);
             return null;
         }
-        FrameType type = checkPrefix(in, start);
-        int flags = in.getUnsignedByte(start + FrameHeader.FLAGS_OFFSET);
-        long streamId = in.getUnsignedInt(start + FrameHeader.STREAM_ID_OFFSET);
+        // The 18 header bytes in three reads: magic..opcode, stream id..M, P.
+        long first = in.getLong(start);
+        long second = in.getLong(start + 8);
+        checkMagic((int) (first >>> 48));
+        checkVersion((int) (first >>> 40) & 0xFF);
+        FrameType type = checkType((int) (first >>> 32) & 0xFF);
+        int flags = (int) (first >>> 24) & 0xFF;
+        checkFlags(type, flags);
+        long streamId = second >>> 32;
         checkStreamId(type, flags, streamId);
-        int metadataLength = in.getUnsignedShort(start + FrameHeader.METADATA_LENGTH_OFFSET);
-        long payloadLength = in.getUnsignedInt(start + FrameHeader.PAYLOAD_LENGTH_OFFSET);
+        int metadataLength = (int) (second >>> 16) & 0xFFFF;
+        long payloadLength = ((second & 0xFFFF) << 16) | in.getUnsignedShort(start + 16);
         long frameLength = FrameHeader.OVERHEAD + metadataLength + payloadLength;
         if (frameLength > maxFrameLength) {
             throw new FrameException(ErrorCode.FRAME_TOO_LARGE, "frame of " + frameLength
@@ -117,14 +123,6 @@ public final class FrameDecoder {
                 }
             }
         }
-    }
-
-    private static FrameType checkPrefix(ByteBuf in, int start) {
-        checkMagic(in.getUnsignedShort(start));
-        checkVersion(in.getUnsignedByte(start + FrameHeader.VERSION_OFFSET));
-        FrameType type = checkType(in.getUnsignedByte(start + FrameHeader.TYPE_OFFSET));
-        checkFlags(type, in.getUnsignedByte(start + FrameHeader.FLAGS_OFFSET));
-        return type;
     }
 
     private static void checkMagic(int magic) {

@@ -84,9 +84,8 @@ public final class FrameWriter {
         // magic, version, type, flags, codec and opcode are the first 8 bytes: one bounds check, one store.
         out.writeLong(((long) FrameHeader.MAGIC << 48) | ((long) FrameHeader.VERSION << 40)
                 | ((long) type.wire() << 32) | ((long) flags << 24) | ((long) codec << 16) | opcode);
-        out.writeInt((int) streamId);
-        out.writeShort(0); // M, patched by finish()
-        out.writeInt(0);   // P, patched by finish()
+        out.writeLong(streamId << 32); // stream id, then M and the high half of P, patched by finish()
+        out.writeShort(0);             // the low half of P, patched by finish()
         return this;
     }
 
