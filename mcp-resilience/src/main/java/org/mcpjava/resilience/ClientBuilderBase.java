@@ -3,11 +3,15 @@ package org.mcpjava.resilience;
 import org.mcpjava.client.ClientResources;
 import org.mcpjava.client.McpClient;
 import org.mcpjava.core.EngineObserver;
+import org.mcpjava.wire.ErrorCode;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import java.util.function.UnaryOperator;
@@ -35,6 +39,8 @@ public abstract class ClientBuilderBase<B extends ClientBuilderBase<B>> {
     final List<StateListener> stateListeners = new ArrayList<>();
     EngineObserver observer = EngineObserver.NONE;
     Duration goawayGrace = Duration.ofSeconds(10);
+    Set<Integer> terminalRefusals = codes(ErrorCode.UNAUTHENTICATED, ErrorCode.PERMISSION_DENIED,
+            ErrorCode.UNSUPPORTED_VERSION);
 
     ClientBuilderBase() {
     }
@@ -174,6 +180,32 @@ public abstract class ClientBuilderBase<B extends ClientBuilderBase<B>> {
         }
         this.goawayGrace = grace;
         return self();
+    }
+
+    /**
+     * The codes with which a server's refusal of the handshake is final (default UNAUTHENTICATED,
+     * PERMISSION_DENIED and UNSUPPORTED_VERSION): dialing that endpoint again would get the same
+     * answer, so it is not dialed again. The other endpoints are still tried (at once, not counted
+     * as a failed round); once every endpoint refused so, the client (a pool slot) stops: state
+     * CLOSED with the server's {@link org.mcpjava.core.McpException} as the change's cause, and
+     * calls that wait fail with it. Any other refusal (OVERLOADED at a connection limit,
+     * QUOTA_EXCEEDED, UNAVAILABLE) is retried with backoff. No codes: every refusal is retried.
+     * Replaces earlier ones.
+     */
+    public B terminalRefusals(ErrorCode... codes) {
+        this.terminalRefusals = codes(codes);
+        return self();
+    }
+
+    private static Set<Integer> codes(ErrorCode... codes) {
+        Set<Integer> out = new TreeSet<>();
+        for (ErrorCode c : codes) {
+            if (c == null || c == ErrorCode.NO_ERROR) {
+                throw new IllegalArgumentException("terminalRefusals must be error codes, not " + c);
+            }
+            out.add(c.code());
+        }
+        return Collections.unmodifiableSet(out);
     }
 
     /** The client id, then the application's settings, for each connection's builder. */

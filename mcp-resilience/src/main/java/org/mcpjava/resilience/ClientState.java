@@ -8,10 +8,14 @@ package org.mcpjava.resilience;
  *                                                       ^                                       |
  *                                                       +---------------connected---------------+
  * any state --close--> CLOSED
+ * CONNECTING / RECONNECTING --refused for good by every endpoint--> CLOSED
+ * CONNECTED --GOAWAY(SESSION_TAKEN_OVER)--> CLOSED
  * </pre>
  *
  * CONNECTING covers every attempt until the first connection is up, RECONNECTING every attempt
- * after one was lost; failed attempts do not change the state.
+ * after one was lost; failed attempts do not change the state. A client the server ended (a
+ * terminal refusal, see {@link ClientBuilderBase#terminalRefusals}, or its session taken over) is
+ * CLOSED with the server's {@link org.mcpjava.core.McpException} as the {@link StateChange#cause()}.
  */
 public enum ClientState {
     /** Built, not started. */
@@ -22,7 +26,10 @@ public enum ClientState {
     CONNECTED,
     /** The connection was lost (or is being replaced): dialing, or waiting to dial again. */
     RECONNECTING,
-    /** Closed by the application; final. */
+    /**
+     * Closed by the application, or ended by the server (the change's cause says which); final.
+     * The application still calls {@code close()} to release what the client holds.
+     */
     CLOSED;
 
     /** Whether moving from this state to {@code next} is allowed. */

@@ -1,6 +1,7 @@
 package org.mcpjava.resilience;
 
 import org.mcpjava.client.ClientResources;
+import org.mcpjava.core.McpException;
 import org.mcpjava.core.Payload;
 import org.mcpjava.resilience.internal.CallDispatcher;
 import org.mcpjava.resilience.internal.ConnectionSupervisor;
@@ -46,8 +47,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * most {@link Builder#maxConcurrentRequests} per connection, more wait for room within their
  * deadline. Fail-fast and wait-for-ready and retries as for {@link ResilientClient}.
  *
+ * <p><b>Refusals.</b> A slot refused by an endpoint with a terminal code
+ * ({@link Builder#terminalRefusals}) does not dial that endpoint again and uses the others; a slot
+ * refused so by every endpoint stops (CLOSED). When every slot stopped, the pool is CLOSED with the
+ * server's {@link McpException} as the cause and calls that wait, or come later, fail with it. Each
+ * slot finds out on its own, so an endpoint that refuses sees at most one handshake per slot.
+ *
  * <p><b>State.</b> CONNECTED while any slot is, RECONNECTING when none is after one was,
- * CONNECTING before the first. Thread-safe.
+ * CONNECTING before the first, CLOSED when closed or every slot was refused for good. Thread-safe.
  */
 public final class ConnectionPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
@@ -87,6 +94,11 @@ public final class ConnectionPool implements AutoCloseable {
             public void linkDown(Link link, Throwable cause) {
                 poolChanged();
             }
+
+            @Override
+            public void gaveUp(McpException cause) {
+                // The slot is CLOSED; aggregate() ends the pool once every slot is.
+            }
         };
         int n = b.endpoints.size();
         for (int i = 0; i < n * b.connectionsPerEndpoint; i++) {
@@ -95,9 +107,9 @@ public final class ConnectionPool implements AutoCloseable {
                 order.add(b.endpoints.get((i + k) % n));
             }
             StateTracker slotState = new StateTracker(name + "/" + i);
-            slotState.addListener(change -> aggregate());
+            slotState.addListener(this::aggregate);
             slots.add(new ConnectionSupervisor(name + "/" + i, order, b.reconnectPolicy, b.healthPolicy, true,
-                    b.goawayGrace, dialer, scheduler, b.random, owner, slotState));
+                    b.goawayGrace, b.terminalRefusals, dialer, scheduler, b.random, owner, slotState));
         }
         PoolSelector selector = new PoolSelector(slots, b.strategy, b.maxConcurrentRequests);
         this.calls = new CallDispatcher(selector, scheduler, b.retryPolicy, b.callTimeout, b.waitForReady, b.random,
@@ -129,15 +141,27 @@ public final class ConnectionPool implements AutoCloseable {
         calls.readyChanged();
     }
 
-    /** Recomputes the pool's state from its slots'; on the scheduler (slot changes happen there). */
-    private void aggregate() {
+    /**
+     * Recomputes the pool's state from its slots' after {@code change} of one; on the scheduler
+     * (slot changes happen there). When every slot gave up (each was refused for good by every
+     * endpoint) the pool is CLOSED with the last refusal as the cause, and waiting calls fail with it.
+     */
+    private void aggregate(StateChange change) {
         ClientState now = states.state();
         if (now == ClientState.CLOSED || now == ClientState.DISCONNECTED) {
             return;
         }
         boolean connected = false;
+        boolean allClosed = true;
         for (ConnectionSupervisor s : slots) {
             connected |= s.state() == ClientState.CONNECTED;
+            allClosed &= s.state() == ClientState.CLOSED;
+        }
+        if (allClosed && change.cause() instanceof McpException refusal) {
+            log.warn("{}: every connection was refused for good; the pool stops ({})", name, refusal.toString());
+            states.moveTo(ClientState.CLOSED, change.endpoint(), refusal);
+            calls.close(refusal);
+            return;
         }
         if (connected) {
             everConnected = true;

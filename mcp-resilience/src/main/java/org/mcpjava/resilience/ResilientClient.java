@@ -48,6 +48,14 @@ import java.util.function.LongSupplier;
  * endpoint; an unhealthy connection ({@link HealthPolicy}) is replaced. One dial at a time. The state
  * is {@link #state()}; listeners hear every change.
  *
+ * <p><b>When the server says no.</b> A handshake refused with a terminal code
+ * ({@link Builder#terminalRefusals}: by default a bad token, another principal's session, an
+ * unsupported version) is not dialed again; once every endpoint refused so, and at once when the
+ * session is taken over by another connection (GOAWAY(SESSION_TAKEN_OVER)), the client stops: state
+ * CLOSED with the server's {@link McpException} as the cause, and calls, publishes and subscriptions
+ * that wait, or come later, fail with it. Unacknowledged messages stay in the offline queue for a
+ * later client. The application still calls {@link #close()}.
+ *
  * <p><b>Session.</b> One {@link ClientSession} (expiry {@link Builder#sessionExpiry}) carries over
  * every connection, so a server that still holds it resumes it: subscriptions continue,
  * unacknowledged messages are re-sent both ways. If it was not resumed, the client subscribes again.
@@ -148,7 +156,7 @@ public final class ResilientClient implements AutoCloseable {
         McpDialer dialer = new McpDialer(resources, session, b.connectionConfig(), subscriptions, b.observer, b.healthPolicy,
                 Math.max(10_000, 2 * b.maxInFlightPublishes));
         this.supervisor = new ConnectionSupervisor(name, b.endpoints, b.reconnectPolicy, b.healthPolicy, false,
-                b.goawayGrace, dialer, scheduler, b.random, new ConnectionSupervisor.Owner() {
+                b.goawayGrace, b.terminalRefusals, dialer, scheduler, b.random, new ConnectionSupervisor.Owner() {
                     @Override
                     public void linkUp(Link link) {
                         subscriptions.linkUp(link);
@@ -161,6 +169,15 @@ public final class ResilientClient implements AutoCloseable {
                         outbox.linkDown(link);
                         subscriptions.linkDown(link);
                         calls.readyChanged();
+                    }
+
+                    @Override
+                    public void gaveUp(McpException cause) {
+                        // Nothing will connect again: whoever waits learns why now. The messages stay
+                        // in the offline queue for a later client (with other credentials, say).
+                        calls.close(cause);
+                        outbox.close(cause);
+                        subscriptions.close(cause);
                     }
                 }, states);
     }
@@ -247,7 +264,8 @@ public final class ResilientClient implements AutoCloseable {
     /**
      * Calls {@code opcode}; ownership of {@code payload} passes. Completes with the reply (the
      * caller releases it) or fails with {@link McpException}: UNAVAILABLE (no connection, fail-fast),
-     * DEADLINE_EXCEEDED (the deadline passed while waiting or in flight), or the server's code.
+     * DEADLINE_EXCEEDED (the deadline passed while waiting or in flight), the server's code, or the
+     * code with which the server ended the client (e.g. UNAUTHENTICATED, SESSION_TAKEN_OVER).
      */
     public CompletableFuture<Payload> call(int opcode, Payload payload, CallOptions options) {
         Objects.requireNonNull(payload, "payload");
@@ -277,8 +295,9 @@ public final class ResilientClient implements AutoCloseable {
      * however many reconnects that takes. Fails with QUOTA_EXCEEDED if the queue is full (or, with
      * {@link OverflowPolicy#DROP_OLDEST}, when it is dropped later), DEADLINE_EXCEEDED if {@code expiry}
      * passed before it could be sent, TOPIC_INVALID at once for a bad topic, the server's code if it
-     * refused the message for good, UNAVAILABLE if the client was closed first (the message then
-     * stays in the offline queue for the next client).
+     * refused the message for good, UNAVAILABLE if the client was closed first, or the server's code
+     * if it ended the client first (a terminal refusal, SESSION_TAKEN_OVER); in those two cases the
+     * message stays in the offline queue for the next client.
      *
      * @param expiry how long the message is worth sending (also sent as MESSAGE_EXPIRY_S, minus the
      *               time it waited); {@code null} or zero for no expiry

@@ -1,11 +1,13 @@
 package org.mcpjava.resilience;
 
 import org.junit.jupiter.api.Test;
+import org.mcpjava.wire.ErrorCode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -60,5 +62,19 @@ class ResilientClientDefaultsTest {
         assertThrows(IllegalArgumentException.class, () -> ResilientClient.builder().clientId(""));
         assertThrows(IllegalStateException.class, () -> ResilientClient.builder().build(), "no endpoints");
         assertThrows(IllegalArgumentException.class, () -> ConnectionPool.builder().connectionsPerEndpoint(0));
+        IllegalArgumentException noError = assertThrows(IllegalArgumentException.class,
+                () -> ResilientClient.builder().terminalRefusals(ErrorCode.UNAUTHENTICATED, ErrorCode.NO_ERROR));
+        assertTrue(noError.getMessage().contains("NO_ERROR"), noError.getMessage());
+    }
+
+    @Test
+    void refusalsOfCredentialsSessionOwnerAndVersionAreTerminalByDefault() {
+        Set<Integer> expected = Set.of(ErrorCode.UNAUTHENTICATED.code(), ErrorCode.PERMISSION_DENIED.code(),
+                ErrorCode.UNSUPPORTED_VERSION.code());
+        assertEquals(expected, ResilientClient.builder().terminalRefusals);
+        assertEquals(expected, ConnectionPool.builder().terminalRefusals);
+        assertEquals(Set.of(), ResilientClient.builder().terminalRefusals().terminalRefusals);
+        assertEquals(Set.of(ErrorCode.OVERLOADED.code()),
+                ConnectionPool.builder().terminalRefusals(ErrorCode.OVERLOADED).terminalRefusals);
     }
 }

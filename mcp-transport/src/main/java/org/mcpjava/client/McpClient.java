@@ -338,6 +338,19 @@ public final class McpClient implements AutoCloseable {
         }
     }
 
+    /** Hears the server's GOAWAY on a client's connection ({@link Builder#onGoaway(GoawayListener)}). */
+    @FunctionalInterface
+    public interface GoawayListener {
+        /**
+         * Called on the event loop; must not block.
+         *
+         * @param code         GOAWAY's ERROR_CODE (NO_ERROR for a plain shutdown or rebalance)
+         * @param message      GOAWAY's ERROR_MESSAGE, or {@code null}
+         * @param lastStreamId the last request stream the server will still answer
+         */
+        void onGoaway(int code, String message, long lastStreamId);
+    }
+
     /**
      * Client settings. Defaults: localhost:19779, codecs on the class path, keepalive 30 s,
      * handshake and connect timeouts 10 s, call deadline 30 s, MAX_FRAME 4 MiB.
@@ -367,7 +380,7 @@ public final class McpClient implements AutoCloseable {
         private int maxWaitingPublishes = 10_000;
         private EngineObserver observer = EngineObserver.NONE;
         private OutboundDecorator decorator;
-        private LongConsumer onGoaway;
+        private GoawayListener onGoaway;
 
         private Builder() {
         }
@@ -534,8 +547,19 @@ public final class McpClient implements AutoCloseable {
         /**
          * Called on the event loop with LAST_STREAM_ID when the server sends GOAWAY: the connection
          * takes no new calls or publishes and closes once the server finished its accepted work.
+         * Replaces a listener set before; see {@link #onGoaway(GoawayListener)} for GOAWAY's code.
          */
         public Builder onGoaway(LongConsumer listener) {
+            this.onGoaway = listener == null ? null : (code, message, lastStreamId) -> listener.accept(lastStreamId);
+            return this;
+        }
+
+        /**
+         * Called on the event loop when the server sends GOAWAY, with its code (e.g.
+         * SESSION_TAKEN_OVER: another connection resumed this session), message and LAST_STREAM_ID.
+         * Replaces a listener set before.
+         */
+        public Builder onGoaway(GoawayListener listener) {
             this.onGoaway = listener;
             return this;
         }
@@ -573,9 +597,8 @@ public final class McpClient implements AutoCloseable {
                 return CompletableFuture.failedFuture(new IllegalArgumentException("TLS configuration is not usable: "
                         + e.getMessage(), e));
             }
-            LongConsumer goaway = onGoaway;
-            ClientConnection connection = new ClientConnection(settings,
-                    goaway == null ? null : (c, lastStreamId) -> goaway.accept(lastStreamId));
+            GoawayListener goaway = onGoaway;
+            ClientConnection connection = new ClientConnection(settings, goaway == null ? null : goaway::onGoaway);
             if (session == null) {
                 session = ClientSession.create(0);
             }

@@ -183,7 +183,9 @@ class ResumeE2ETest {
     void clientTakenOverIsClosed() throws Exception {
         McpServer server = loop.server(McpServer.builder());
         ClientSession session = ClientSession.create(60);
-        McpClient a = loop.client(server, b -> b.clientId("a").session(session));
+        AtomicInteger goawayCode = new AtomicInteger(-1);
+        McpClient a = loop.client(server, b -> b.clientId("a").session(session)
+                .onGoaway((code, message, lastStreamId) -> goawayCode.set(code)));
         Inbox inbox = new Inbox();
         McpClient.await(a.subscribe("over/#", 1, inbox));
         McpClient b = loop.client(server, c -> c.clientId("a").session(ClientSession.resume(session.sessionIdHex(), 60))
@@ -191,6 +193,7 @@ class ResumeE2ETest {
         assertTrue(b.sessionPresent());
         a.closeFuture().get(Loopback.WAIT.toSeconds(), TimeUnit.SECONDS);
         assertFalse(a.isActive());
+        assertEquals(ErrorCode.SESSION_TAKEN_OVER.code(), goawayCode.get(), "the GOAWAY hook hears the code");
         McpClient.await(b.publish("over/x", 1, false, Payload.utf8("to b")));
         inbox.awaitPayload("to b");
         assertEquals(1, server.broker().sessionCount());

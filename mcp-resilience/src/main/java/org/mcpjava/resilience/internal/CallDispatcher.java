@@ -43,7 +43,7 @@ public final class CallDispatcher {
     private final Supplier<String> describeState;
     private final ArrayDeque<Call> waiters = new ArrayDeque<>();
     private volatile int waiting;
-    private volatile boolean closed;
+    private volatile McpException closedBy;
 
     private final class Call {
         final int opcode;
@@ -117,12 +117,13 @@ public final class CallDispatcher {
         if (c.result.isDone()) {
             return;
         }
-        if (closed) {
-            c.result.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "client is closed"));
-            return;
-        }
         Link link;
         synchronized (waiters) {
+            McpException closed = closedBy;
+            if (closed != null) { // checked under the lock: close() cannot miss a call that starts to wait
+                c.result.completeExceptionally(closed);
+                return;
+            }
             link = selector.acquire();
             if (link == null) {
                 if (c.waitForReady || selector.anyReady()) {
@@ -180,7 +181,7 @@ public final class CallDispatcher {
         if (code == ErrorCode.DEADLINE_EXCEEDED.code()) {
             deadlineHit.accept(link);
         }
-        if (!c.result.isDone() && !closed && retry.shouldRetry(c.opcode, c.idempotent, code, c.attempts)) {
+        if (!c.result.isDone() && closedBy == null && retry.shouldRetry(c.opcode, c.idempotent, code, c.attempts)) {
             Duration backoff = retry.backoff(c.attempts, random.getAsDouble());
             if (backoff.toNanos() < c.remainingNanos()) {
                 scheduler.schedule(() -> dispatch(c), backoff);
@@ -238,15 +239,26 @@ public final class CallDispatcher {
 
     /** Fails every waiting call and every later one with UNAVAILABLE. */
     public void close() {
-        closed = true;
+        close(new McpException(ErrorCode.UNAVAILABLE, "client closed"));
+    }
+
+    /**
+     * Fails every waiting call and every later one with {@code why} (e.g. the server's terminal
+     * refusal). Calls in flight end as their connection does. Only the first close counts.
+     */
+    public void close(McpException why) {
         List<Call> all;
         synchronized (waiters) {
+            if (closedBy != null) {
+                return;
+            }
+            closedBy = why;
             all = new ArrayList<>(waiters);
             waiters.clear();
             waiting = 0;
         }
         for (Call c : all) {
-            c.result.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "client closed"));
+            c.result.completeExceptionally(why);
         }
     }
 }

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,7 +30,16 @@ import java.util.function.DoubleSupplier;
  *
  * <p><b>Endpoints.</b> The first attempt after a loss goes to the endpoint that was lost (or, after
  * GOAWAY or bad health, to the next one) at once. A failed dial moves to the next endpoint at once
- * until every endpoint failed in this round; then the {@link ReconnectPolicy} delay applies.
+ * until every endpoint failed in this round; then the {@link ReconnectPolicy} delay applies
+ * ({@link EndpointRotation}).
+ *
+ * <p><b>Giving up.</b> Two answers from a server end the supervisor, because dialing again cannot
+ * change them: a handshake refused with one of the {@code terminalRefusals} codes (bad credentials,
+ * a session of another principal, an unsupported version) takes that endpoint out of the rotation
+ * for good, and once every endpoint refused so, the supervisor stops; and GOAWAY(SESSION_TAKEN_OVER)
+ * (another connection resumed this session: resuming it again would take it back, and so on for
+ * ever) stops it at once. Stopping is {@link #close()} with a cause: the state moves to CLOSED with
+ * the server's {@link McpException} as the change's cause, and {@link Owner#gaveUp} is told.
  *
  * <p><b>Overlap.</b> With overlap (pool connections, which carry no session), a replacement is dialed
  * while the old connection still drains; without (a session connection, which may be attached to
@@ -48,14 +58,22 @@ public final class ConnectionSupervisor {
 
         /** {@code link} takes no new traffic (lost, going away, replaced, or the supervisor closed). */
         void linkDown(Link link, Throwable cause);
+
+        /**
+         * The supervisor stopped for good because of the server's answer {@code cause} (a terminal
+         * refusal, or the session taken over); the state is already CLOSED. Not called for
+         * {@link #close()}.
+         */
+        void gaveUp(McpException cause);
     }
 
     private final String name;
-    private final List<Endpoint> endpoints;
+    private final EndpointRotation rotation;
     private final ReconnectPolicy policy;
     private final HealthPolicy healthPolicy;
     private final boolean overlap;
     private final Duration goawayGrace;
+    private final Set<Integer> terminalRefusals;
     private final Dialer dialer;
     private final Scheduler scheduler;
     private final DoubleSupplier random;
@@ -74,8 +92,6 @@ public final class ConnectionSupervisor {
     private Scheduler.Cancellable retryTimer;
     private Scheduler.Cancellable healthTimer;
     private Scheduler.Cancellable graceTimer;
-    private int cursor;
-    private int triedInRound;
     private int failures;
     private Duration lastDelay;
 
@@ -83,23 +99,23 @@ public final class ConnectionSupervisor {
     private volatile long dials;
 
     /**
-     * @param endpoints   in order of preference (at least one)
-     * @param overlap     whether a replacement may be dialed while the old connection drains
-     * @param goawayGrace without overlap: how long a connection that got GOAWAY may take to close
-     *                    before it is closed from this side
+     * @param endpoints        in order of preference (at least one)
+     * @param overlap          whether a replacement may be dialed while the old connection drains
+     * @param goawayGrace      without overlap: how long a connection that got GOAWAY may take to close
+     *                         before it is closed from this side
+     * @param terminalRefusals error codes of a refused handshake that take the endpoint out of the
+     *                         rotation for good
      */
     public ConnectionSupervisor(String name, List<Endpoint> endpoints, ReconnectPolicy policy, HealthPolicy healthPolicy,
-                                boolean overlap, Duration goawayGrace, Dialer dialer, Scheduler scheduler,
-                                DoubleSupplier random, Owner owner, StateTracker states) {
-        if (endpoints.isEmpty()) {
-            throw new IllegalArgumentException("at least one endpoint is needed");
-        }
+                                boolean overlap, Duration goawayGrace, Set<Integer> terminalRefusals, Dialer dialer,
+                                Scheduler scheduler, DoubleSupplier random, Owner owner, StateTracker states) {
         this.name = name;
-        this.endpoints = List.copyOf(endpoints);
+        this.rotation = new EndpointRotation(endpoints);
         this.policy = policy;
         this.healthPolicy = healthPolicy;
         this.overlap = overlap;
         this.goawayGrace = goawayGrace;
+        this.terminalRefusals = Set.copyOf(terminalRefusals);
         this.dialer = dialer;
         this.scheduler = scheduler;
         this.random = random;
@@ -114,7 +130,7 @@ public final class ConnectionSupervisor {
                 return;
             }
             started = true;
-            states.moveTo(ClientState.CONNECTING, endpoints.get(0), null);
+            states.moveTo(ClientState.CONNECTING, rotation.first(), null);
             dial();
         });
     }
@@ -158,7 +174,7 @@ public final class ConnectionSupervisor {
      * connection it opened has closed.
      */
     public CompletableFuture<Void> close() {
-        scheduler.execute(this::doClose);
+        scheduler.execute(() -> stop(null, null));
         return terminated;
     }
 
@@ -171,7 +187,7 @@ public final class ConnectionSupervisor {
         }
         dialing = true;
         dials++;
-        Endpoint endpoint = endpoints.get(cursor);
+        Endpoint endpoint = rotation.next();
         CompletableFuture<Link> attempt;
         try {
             attempt = dialer.dial(endpoint, this::goawayReceived);
@@ -193,7 +209,7 @@ public final class ConnectionSupervisor {
             return;
         }
         failures = 0;
-        triedInRound = 0;
+        rotation.connected();
         Link old = current;
         current = link;
         ready = link;
@@ -210,14 +226,24 @@ public final class ConnectionSupervisor {
     }
 
     private void dialFailed(Endpoint endpoint, Throwable cause) {
-        cursor = (cursor + 1) % endpoints.size();
-        triedInRound++;
-        if (triedInRound < endpoints.size()) {
-            log.debug("{}: cannot connect to {} ({}); trying {}", name, endpoint, cause.toString(), endpoints.get(cursor));
+        McpException refusal = McpException.find(cause);
+        EndpointRotation.Next next;
+        if (refusal != null && terminalRefusals.contains(refusal.code())) {
+            next = rotation.refused();
+            log.warn("{}: {} refused the connection with {}; not dialing it again{}", name, endpoint, refusal.toString(),
+                    next == EndpointRotation.Next.NONE_LEFT ? " (no endpoint left: giving up)" : "");
+            if (next == EndpointRotation.Next.NONE_LEFT) {
+                stop(endpoint, refusal);
+                return;
+            }
+        } else {
+            next = rotation.failed();
+        }
+        if (next == EndpointRotation.Next.NOW) {
+            log.debug("{}: cannot connect to {} ({}); trying {}", name, endpoint, cause.toString(), rotation.next());
             dial();
             return;
         }
-        triedInRound = 0;
         failures++;
         Duration delay = policy.delay(failures, random.getAsDouble());
         lastDelay = delay;
@@ -261,9 +287,19 @@ public final class ConnectionSupervisor {
         dial();
     }
 
-    private void goawayReceived(Link link) {
+    private void goawayReceived(Link link, int code, String message) {
         scheduler.execute(() -> {
-            if (closed || link != current) {
+            if (closed) {
+                return;
+            }
+            if (code == ErrorCode.SESSION_TAKEN_OVER.code() && (link == current || link == retiring)) {
+                McpException cause = new McpException(ErrorCode.SESSION_TAKEN_OVER, "another connection resumed the session ("
+                        + link.endpoint() + " sent GOAWAY" + (message == null || message.isEmpty() ? "" : ": " + message) + ")");
+                log.warn("{}: {}; not resuming it again", name, cause.getMessage());
+                stop(link.endpoint(), cause);
+                return;
+            }
+            if (link != current) {
                 return;
             }
             McpException cause = new McpException(ErrorCode.UNAVAILABLE, link.endpoint() + " sent GOAWAY");
@@ -281,7 +317,7 @@ public final class ConnectionSupervisor {
         if (overlap) {
             if (!replacing && !dialing && retryTimer == null) {
                 replacing = true;
-                cursor = after(link.endpoint());
+                rotation.moveAfter(link.endpoint());
                 dial();
             }
             return;
@@ -295,7 +331,7 @@ public final class ConnectionSupervisor {
         current = null;
         ready = null;
         healthTimer = cancel(healthTimer);
-        cursor = after(link.endpoint());
+        rotation.moveAfter(link.endpoint());
         owner.linkDown(link, cause);
         states.moveTo(ClientState.RECONNECTING, link.endpoint(), cause);
         if (overlap) {
@@ -304,11 +340,6 @@ public final class ConnectionSupervisor {
         }
         retiring = link;
         graceTimer = scheduler.schedule(link::closeAsync, goawayGrace);
-    }
-
-    private int after(Endpoint endpoint) {
-        int i = endpoints.indexOf(endpoint);
-        return (i + 1) % endpoints.size();
     }
 
     // ------------------------------------------------------------------ health
@@ -368,7 +399,14 @@ public final class ConnectionSupervisor {
 
     // ------------------------------------------------------------------ closing
 
-    private void doClose() {
+    /**
+     * Stops for good: no more dials, every connection closed gracefully, the state CLOSED.
+     *
+     * @param endpoint the endpoint concerned when giving up, or {@code null}
+     * @param cause    the server's answer that made the supervisor give up, or {@code null} when
+     *                 closed by its owner
+     */
+    private void stop(Endpoint endpoint, McpException cause) {
         if (closed) {
             return;
         }
@@ -381,7 +419,7 @@ public final class ConnectionSupervisor {
         current = null;
         ready = null;
         if (c != null) {
-            owner.linkDown(c, new McpException(ErrorCode.UNAVAILABLE, "client closed"));
+            owner.linkDown(c, cause != null ? cause : new McpException(ErrorCode.UNAVAILABLE, "client closed"));
             closing.add(c.closeAsync());
         }
         if (retiring != null) {
@@ -392,7 +430,10 @@ public final class ConnectionSupervisor {
             closing.add(dialInFlight.handle((l, e) -> l).thenCompose(l -> l == null
                     ? CompletableFuture.completedFuture(null) : l.closeAsync()));
         }
-        states.moveTo(ClientState.CLOSED, c == null ? null : c.endpoint(), null);
+        states.moveTo(ClientState.CLOSED, c != null ? c.endpoint() : endpoint, cause);
+        if (cause != null) {
+            owner.gaveUp(cause);
+        }
         CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
                 .whenComplete((v, e) -> terminated.complete(null));
     }

@@ -6,6 +6,12 @@ package org.mcpjava.resilience.internal;
  */
 @FunctionalInterface
 public interface LinkEvents {
-    /** The server sent GOAWAY on {@code link}: send nothing new there, move on. */
-    void goaway(Link link);
+    /**
+     * The server sent GOAWAY on {@code link}: send nothing new there, move on.
+     *
+     * @param code    GOAWAY's error code (NO_ERROR for a shutdown or rebalance; SESSION_TAKEN_OVER
+     *                when another connection resumed the session)
+     * @param message GOAWAY's message, or {@code null}
+     */
+    void goaway(Link link, int code, String message);
 }

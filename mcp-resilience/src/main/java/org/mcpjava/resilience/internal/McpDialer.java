@@ -14,7 +14,6 @@ import org.mcpjava.wire.FrameType;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
@@ -52,18 +51,18 @@ public final class McpDialer implements Dialer {
     public CompletableFuture<Link> dial(Endpoint endpoint, LinkEvents events) {
         HealthMonitor health = new HealthMonitor(healthPolicy);
         AtomicReference<Link> created = new AtomicReference<>();
-        AtomicBoolean goawayBeforeCreated = new AtomicBoolean();
+        AtomicReference<Runnable> goawayBeforeCreated = new AtomicReference<>();
         McpClient.Builder b = customizer.apply(McpClient.builder())
                 .address(endpoint.host(), endpoint.port())
                 .resources(resources)
                 .maxWaitingPublishes(maxWaitingPublishes)
                 .observer(new HealthObserver(health, observer))
-                .onGoaway(lastStreamId -> {
+                .onGoaway((code, message, lastStreamId) -> {
                     Link l = created.get();
                     if (l == null) {
-                        goawayBeforeCreated.set(true);
+                        goawayBeforeCreated.set(() -> events.goaway(created.get(), code, message));
                     } else {
-                        events.goaway(l);
+                        events.goaway(l, code, message);
                     }
                 });
         if (session != null) {
@@ -81,8 +80,9 @@ public final class McpDialer implements Dialer {
         return connecting.thenApply(client -> {
             Link link = new McpLink(endpoint, client, health);
             created.set(link);
-            if (goawayBeforeCreated.get()) {
-                events.goaway(link);
+            Runnable early = goawayBeforeCreated.get();
+            if (early != null) {
+                early.run();
             }
             return link;
         });

@@ -51,6 +51,7 @@ public final class Outbox {
     private Link link;
     private boolean pumping;
     private boolean closed;
+    private McpException closedBy;
     private long acknowledged;
     private long expired;
     private long dropped;
@@ -137,7 +138,8 @@ public final class Outbox {
         Settle settle = new Settle();
         synchronized (this) {
             if (closed) {
-                settle.fail(future, new McpException(ErrorCode.UNAVAILABLE, "client is closed"));
+                settle.fail(future, new McpException(closedBy.code(), "the client stopped (" + closedBy.detail()
+                        + "); the message was not accepted", closedBy));
             } else if (!makeRoom(payload.length, settle)) {
                 rejected++;
                 settle.fail(future, new McpException(ErrorCode.QUOTA_EXCEEDED, "offline queue is full ("
@@ -362,15 +364,24 @@ public final class Outbox {
      * UNAVAILABLE. The messages stay in the journal for the next client.
      */
     public void close() {
+        close(new McpException(ErrorCode.UNAVAILABLE, "client closed"));
+    }
+
+    /**
+     * Stops as {@link #close()} does, the futures failing with {@code cause}'s code (e.g. the
+     * server's terminal refusal). The messages stay in the journal. Only the first close counts.
+     */
+    public void close(McpException cause) {
         Settle settle = new Settle();
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
+            closedBy = cause;
             link = null;
-            McpException why = new McpException(ErrorCode.UNAVAILABLE,
-                    "client closed before the server acknowledged the message; it stays in the offline queue");
+            McpException why = new McpException(cause.code(), cause.detail()
+                    + " before the server acknowledged the message; it stays in the offline queue", cause);
             for (Entry e : pending.values()) {
                 settle.fail(e.future, why);
             }

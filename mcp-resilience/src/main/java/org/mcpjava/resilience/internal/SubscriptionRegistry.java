@@ -31,6 +31,7 @@ public final class SubscriptionRegistry implements MessageListener {
     private volatile Subscription[] snapshot = new Subscription[0];
     private Link link;
     private boolean closed;
+    private McpException closedBy;
 
     private static final class Subscription {
         final String raw;
@@ -67,7 +68,7 @@ public final class SubscriptionRegistry implements MessageListener {
         }
         synchronized (this) {
             if (closed) {
-                return CompletableFuture.failedFuture(new McpException(ErrorCode.UNAVAILABLE, "client is closed"));
+                return CompletableFuture.failedFuture(closedBy);
             }
             Subscription old = subscriptions.put(filter, s);
             if (old != null) {
@@ -91,6 +92,10 @@ public final class SubscriptionRegistry implements MessageListener {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Link l;
         synchronized (this) {
+            if (closed) {
+                done.completeExceptionally(closedBy); // no connection will ever come to send it
+                return done;
+            }
             Subscription s = subscriptions.remove(filter);
             if (s == null) {
                 done.complete(null);
@@ -231,11 +236,20 @@ public final class SubscriptionRegistry implements MessageListener {
         }
     }
 
-    /** Fails what is pending; keeps nothing. */
+    /** Fails what is pending with UNAVAILABLE; keeps nothing. */
     public void close() {
+        close(new McpException(ErrorCode.UNAVAILABLE, "client closed"));
+    }
+
+    /** Fails what is pending (and later calls) with {@code why}; keeps nothing. Only the first close counts. */
+    public void close(McpException why) {
         List<CompletableFuture<?>> fail = new ArrayList<>();
         synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
+            closedBy = why;
             link = null;
             for (Subscription s : subscriptions.values()) {
                 fail.add(s.granted);
@@ -243,7 +257,6 @@ public final class SubscriptionRegistry implements MessageListener {
             fail.addAll(pendingUnsubscribes.values());
             pendingUnsubscribes.clear();
         }
-        McpException why = new McpException(ErrorCode.UNAVAILABLE, "client closed");
         for (CompletableFuture<?> f : fail) {
             f.completeExceptionally(why);
         }

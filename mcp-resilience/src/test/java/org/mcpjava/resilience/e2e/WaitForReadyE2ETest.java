@@ -2,6 +2,7 @@ package org.mcpjava.resilience.e2e;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.mcpjava.core.McpException;
 import org.mcpjava.core.Payload;
 import org.mcpjava.resilience.CallOptions;
 import org.mcpjava.resilience.ClientState;
@@ -87,8 +88,15 @@ class WaitForReadyE2ETest {
         int port = Servers.freePort();
         int lookup = 0x0100;
         // The first server never answers; stopping it cuts the call off (UNAVAILABLE after its drain).
+        // Its handler's stage ends only with the connection, so that the library can release the
+        // request (it does once the handler is done): a stage that never completes leaks it.
         McpServer stuck = McpServer.builder().host("127.0.0.1").port(port).drainTimeout(Duration.ofMillis(200))
-                .handle(lookup, request -> new CompletableFuture<>()).start();
+                .handle(lookup, request -> {
+                    CompletableFuture<Payload> never = new CompletableFuture<>();
+                    request.connection().closeFuture().whenComplete((v, e) ->
+                            never.completeExceptionally(new McpException(ErrorCode.CANCELLED, "connection closed")));
+                    return never;
+                }).start();
         try (ResilientClient client = Servers.client("127.0.0.1:" + port)
                 .reconnectPolicy(Servers.FAST).build().start()) {
             awaitState(client::state, ClientState.CONNECTED);

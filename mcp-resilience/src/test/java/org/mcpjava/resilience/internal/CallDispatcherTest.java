@@ -229,4 +229,17 @@ class CallDispatcherTest {
         assertEquals(ErrorCode.UNAVAILABLE.code(), code(waiting));
         assertEquals(ErrorCode.UNAVAILABLE.code(), code(d.call(ORDER, Payload.utf8("y"), CallOptions.defaults())));
     }
+
+    @Test
+    void closeWithACauseFailsWaitingAndLaterCallsWithIt() {
+        CallDispatcher d = dispatcher(true);
+        CompletableFuture<Payload> waiting = d.call(ORDER, Payload.utf8("x"), CallOptions.defaults());
+        d.close(new McpException(ErrorCode.UNAUTHENTICATED, "authentication failed"));
+        assertEquals(ErrorCode.UNAUTHENTICATED.code(), code(waiting));
+        assertEquals(ErrorCode.UNAUTHENTICATED.code(), code(d.call(ORDER, Payload.utf8("y"), CallOptions.defaults())));
+        d.close();
+        assertEquals(ErrorCode.UNAUTHENTICATED.code(), code(d.call(ORDER, Payload.utf8("z"), CallOptions.defaults())),
+                "the first close counts");
+        assertEquals(0, d.waiting());
+    }
 }

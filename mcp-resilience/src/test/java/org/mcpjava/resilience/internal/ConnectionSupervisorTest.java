@@ -5,6 +5,7 @@ import org.mcpjava.resilience.ClientState;
 import org.mcpjava.resilience.Endpoint;
 import org.mcpjava.resilience.HealthPolicy;
 import org.mcpjava.resilience.ReconnectPolicy;
+import org.mcpjava.wire.ErrorCode;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,7 +103,7 @@ class ConnectionSupervisorTest {
         f.supervisor.start();
         FakeLink l1 = f.dialer.last().succeed(true, f.health);
         l1.closesWhenAsked = false;
-        f.dialer.last().events().goaway(l1);
+        f.dialer.last().events().goaway(l1, ErrorCode.NO_ERROR.code(), null);
         assertEquals(ClientState.RECONNECTING, f.supervisor.state());
         assertNull(f.supervisor.ready(), "nothing new goes to a connection that got GOAWAY");
         assertEquals(1, f.dialer.attempts.size(), "a session is resumed only after the old connection closed");
@@ -118,7 +119,7 @@ class ConnectionSupervisorTest {
         f.supervisor.start();
         FakeLink l1 = f.dialer.last().succeed(true, f.health);
         l1.closesWhenAsked = false;
-        f.dialer.last().events().goaway(l1);
+        f.dialer.last().events().goaway(l1, ErrorCode.NO_ERROR.code(), null);
         f.clock.advance(Duration.ofSeconds(9));
         assertEquals(0, l1.closeRequests.get());
         l1.closesWhenAsked = true;
@@ -134,7 +135,7 @@ class ConnectionSupervisorTest {
         f.supervisor.start();
         FakeLink l1 = f.dialer.last().succeed(false, f.health);
         l1.closesWhenAsked = false;
-        f.dialer.last().events().goaway(l1);
+        f.dialer.last().events().goaway(l1, ErrorCode.NO_ERROR.code(), null);
         assertEquals(2, f.dialer.attempts.size());
         assertEquals(B, f.dialer.last().endpoint());
         FakeLink l2 = f.dialer.last().succeed(false, f.health);

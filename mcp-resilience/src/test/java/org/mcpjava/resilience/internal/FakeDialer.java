@@ -59,6 +59,12 @@ public final class FakeDialer implements Dialer {
             result.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "connection refused"));
         }
 
+        /** Fails the dial as a server refusing the handshake with ERROR({@code code}) does. */
+        public void refuse(ErrorCode code) {
+            settle();
+            result.completeExceptionally(new McpException(code, "refused by the server"));
+        }
+
         private void settle() {
             if (!settled.compareAndSet(false, true)) {
                 throw new IllegalStateException("attempt settled twice");

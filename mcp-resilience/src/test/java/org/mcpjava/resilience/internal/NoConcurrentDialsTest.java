@@ -3,6 +3,7 @@ package org.mcpjava.resilience.internal;
 import org.junit.jupiter.api.Test;
 import org.mcpjava.resilience.HealthPolicy;
 import org.mcpjava.resilience.ReconnectPolicy;
+import org.mcpjava.wire.ErrorCode;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,9 +34,9 @@ class NoConcurrentDialsTest {
         FakeLink l1 = f.dialer.last().succeed(false, health);
         // GOAWAY starts a replacement dial; a drop, another GOAWAY and bad health arrive meanwhile
         l1.closesWhenAsked = false;
-        f.dialer.last().events().goaway(l1);
+        f.dialer.last().events().goaway(l1, ErrorCode.NO_ERROR.code(), null);
         assertEquals(2, f.dialer.attempts.size());
-        f.dialer.attempts.get(0).events().goaway(l1);
+        f.dialer.attempts.get(0).events().goaway(l1, ErrorCode.NO_ERROR.code(), null);
         l1.drop();
         f.supervisor.healthChanged();
         f.clock.advance(Duration.ofSeconds(5));
@@ -95,7 +96,7 @@ class NoConcurrentDialsTest {
                         FakeLink v = victim;
                         Runnable trouble = switch (random.nextInt(4)) {
                             case 0 -> v::drop;
-                            case 1 -> () -> f.dialer.attempts.get(0).events().goaway(v);
+                            case 1 -> () -> f.dialer.attempts.get(0).events().goaway(v, ErrorCode.NO_ERROR.code(), null);
                             case 2 -> f.supervisor::healthChanged;
                             default -> () -> v.pings.forEach(p -> p.complete(Duration.ofMillis(1)));
                         };

@@ -281,4 +281,15 @@ class OutboxTest {
         assertEquals(List.of(1L, 2L), journaled(journal));
         assertEquals(ErrorCode.UNAVAILABLE.code(), code(offer(o, 1, "c").get(0)));
     }
+
+    @Test
+    void closeWithACauseFailsWhatIsLeftWithItAndKeepsItInTheJournal() {
+        Outbox o = outbox();
+        List<CompletableFuture<Void>> f = offer(o, 1, "a", "b");
+        o.close(new McpException(ErrorCode.UNAUTHENTICATED, "authentication failed"));
+        f.forEach(x -> assertEquals(ErrorCode.UNAUTHENTICATED.code(), code(x)));
+        assertEquals(List.of(1L, 2L), journaled(journal));
+        assertEquals(ErrorCode.UNAUTHENTICATED.code(), code(offer(o, 1, "c").get(0)));
+        assertEquals(List.of(1L, 2L), journaled(journal), "a message offered after the end is not taken");
+    }
 }

@@ -103,4 +103,19 @@ class SubscriptionRegistryTest {
         CompletableFuture<Integer> bad = registry.subscribe("a/#/b", 1, m -> got.add(m.topic()));
         assertEquals(ErrorCode.TOPIC_INVALID.code(), McpException.find(assertThrows(CompletionException.class, bad::join)).code());
     }
+
+    @Test
+    void closeWithACauseFailsPendingAndLaterRequestsWithIt() {
+        CompletableFuture<Integer> pending = registry.subscribe("a/+", 1, m -> got.add(m.topic()));
+        registry.close(new McpException(ErrorCode.SESSION_TAKEN_OVER, "taken over"));
+        assertEquals(ErrorCode.SESSION_TAKEN_OVER.code(), code(pending));
+        assertEquals(ErrorCode.SESSION_TAKEN_OVER.code(), code(registry.subscribe("b", 1, m -> { })));
+        assertEquals(ErrorCode.SESSION_TAKEN_OVER.code(), code(registry.unsubscribe("a/+")),
+                "no connection will come to send it");
+    }
+
+    private static int code(CompletableFuture<?> f) {
+        CompletionException e = assertThrows(CompletionException.class, f::join);
+        return McpException.find(e).code();
+    }
 }

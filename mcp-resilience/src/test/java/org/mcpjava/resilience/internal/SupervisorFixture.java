@@ -1,14 +1,17 @@
 package org.mcpjava.resilience.internal;
 
+import org.mcpjava.core.McpException;
 import org.mcpjava.resilience.ClientState;
 import org.mcpjava.resilience.Endpoint;
 import org.mcpjava.resilience.HealthPolicy;
 import org.mcpjava.resilience.ManualScheduler;
 import org.mcpjava.resilience.ReconnectPolicy;
 import org.mcpjava.resilience.StateChange;
+import org.mcpjava.wire.ErrorCode;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.DoubleSupplier;
 
@@ -17,22 +20,31 @@ final class SupervisorFixture {
     static final Endpoint A = new Endpoint("a.example", 1);
     static final Endpoint B = new Endpoint("b.example", 2);
     static final HealthPolicy NO_PROBES = HealthPolicy.defaults().checkInterval(Duration.ZERO);
+    /** The builders' default terminal refusals. */
+    static final Set<Integer> TERMINAL = Set.of(ErrorCode.UNAUTHENTICATED.code(), ErrorCode.PERMISSION_DENIED.code(),
+            ErrorCode.UNSUPPORTED_VERSION.code());
 
     final ManualScheduler clock = new ManualScheduler();
     final FakeDialer dialer = new FakeDialer(clock);
     final List<Link> up = new CopyOnWriteArrayList<>();
     final List<Link> down = new CopyOnWriteArrayList<>();
     final List<StateChange> changes = new CopyOnWriteArrayList<>();
+    final List<McpException> gaveUp = new CopyOnWriteArrayList<>();
     final StateTracker states = new StateTracker("test");
     final ConnectionSupervisor supervisor;
     final HealthPolicy health;
 
     SupervisorFixture(List<Endpoint> endpoints, ReconnectPolicy policy, HealthPolicy health, boolean overlap,
                       DoubleSupplier random) {
+        this(endpoints, policy, health, overlap, random, TERMINAL);
+    }
+
+    SupervisorFixture(List<Endpoint> endpoints, ReconnectPolicy policy, HealthPolicy health, boolean overlap,
+                      DoubleSupplier random, Set<Integer> terminalRefusals) {
         this.health = health;
         states.addListener(changes::add);
         supervisor = new ConnectionSupervisor("test", endpoints, policy, health, overlap, Duration.ofSeconds(10),
-                dialer, clock, random, new ConnectionSupervisor.Owner() {
+                terminalRefusals, dialer, clock, random, new ConnectionSupervisor.Owner() {
                     @Override
                     public void linkUp(Link link) {
                         up.add(link);
@@ -41,6 +53,11 @@ final class SupervisorFixture {
                     @Override
                     public void linkDown(Link link, Throwable cause) {
                         down.add(link);
+                    }
+
+                    @Override
+                    public void gaveUp(McpException cause) {
+                        gaveUp.add(cause);
                     }
                 }, states);
     }

@@ -11,7 +11,6 @@ import org.mcpjava.wire.MetadataKey;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 
 /**
  * The client side of a connection: sends HELLO as soon as the channel is active and completes
@@ -37,14 +36,21 @@ public final class ClientConnection extends McpConnection {
         void onClosed();
     }
 
+    /** Told, on the event loop, that the server sent GOAWAY. */
+    @FunctionalInterface
+    public interface GoawayHook {
+        /** GOAWAY's ERROR_CODE, ERROR_MESSAGE (or {@code null}) and LAST_STREAM_ID. */
+        void goaway(int code, String message, long lastStreamId);
+    }
+
     private final CompletableFuture<ClientConnection> handshake = new CompletableFuture<>();
     private volatile PubSub pubSub;
-    private final BiConsumer<ClientConnection, Long> onGoaway;
+    private final GoawayHook onGoaway;
     private volatile String serverName;
     private volatile boolean sessionPresent;
 
-    /** @param onGoaway called on the event loop when the server sends GOAWAY (with LAST_STREAM_ID) */
-    public ClientConnection(EngineSettings settings, BiConsumer<ClientConnection, Long> onGoaway) {
+    /** @param onGoaway called on the event loop when the server sends GOAWAY, or {@code null} */
+    public ClientConnection(EngineSettings settings, GoawayHook onGoaway) {
         super(settings, true);
         this.onGoaway = onGoaway;
     }
@@ -195,7 +201,7 @@ public final class ClientConnection extends McpConnection {
     @Override
     protected void onPeerGoaway(int code, String message, long lastStreamId) {
         if (onGoaway != null) {
-            onGoaway.accept(this, lastStreamId);
+            onGoaway.goaway(code, message, lastStreamId);
         }
     }
 
