@@ -9,6 +9,7 @@ import org.mcpjava.wire.FrameWriter;
 import org.mcpjava.wire.MetadataKey;
 
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Builds the frames a connection sends, with one reused {@link FrameWriter}. Confined to the
@@ -29,20 +30,29 @@ import java.util.Map;
  */
 final class FrameFactory {
     /** Frames with more payload than this get their own buffer. */
-    static final int MAX_BATCHED_PAYLOAD = 1024;
-    /** A batch reaching this size is handed over without waiting for the flush point. */
-    static final int BATCH_HANDOVER_BYTES = 16 * 1024;
-    private static final int BATCH_CAPACITY = 4 * 1024;
+    static final int MAX_BATCHED_PAYLOAD = 8 * 1024;
+    /**
+     * The capacity of a batch buffer (within the pooled allocator's thread-cached sizes). A frame
+     * that does not fit in what is left of the batch makes it full: it is handed over and the frame
+     * starts a new one, so a batch never grows by copying.
+     */
+    static final int BATCH_CAPACITY = 16 * 1024;
+    /** Room kept for a frame's header, metadata and trailer beyond its payload. */
+    private static final int FRAME_ROOM = 256;
 
     private final FrameWriter writer = new FrameWriter();
     private final ByteBufAllocator alloc;
+    /** Takes a full batch buffer over (the connection writes it to the channel, unflushed). */
+    private final Consumer<ByteBuf> handover;
     private ByteBuf batch;
     private int frameStart;
     private FrameType lastType;
     private int lastLength;
 
-    FrameFactory(ByteBufAllocator alloc) {
+    /** @param handover takes each full batch over, in order; the frame being built goes into the next */
+    FrameFactory(ByteBufAllocator alloc, Consumer<ByteBuf> handover) {
         this.alloc = alloc;
+        this.handover = handover;
     }
 
     /** Starts a standalone frame in its own buffer. */
@@ -55,6 +65,15 @@ final class FrameFactory {
         if (payloadHint > MAX_BATCHED_PAYLOAD) {
             frameStart = -1;
             return writer.begin(alloc, payloadHint, type, flags, codec, opcode, streamId);
+        }
+        if (batch != null && batch.maxFastWritableBytes() < payloadHint + FRAME_ROOM) {
+            ByteBuf full = batch;
+            batch = null;
+            if (full.isReadable()) {
+                handover.accept(full);
+            } else {
+                full.release();
+            }
         }
         if (batch == null) {
             batch = alloc.directBuffer(BATCH_CAPACITY);

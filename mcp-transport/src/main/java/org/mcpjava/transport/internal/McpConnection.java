@@ -193,7 +193,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.frames = new FrameFactory(ctx.alloc());
+        this.frames = new FrameFactory(ctx.alloc(), this::writeFullBatch);
         ChannelHandlerContext consolidation = ctx.pipeline().context(io.netty.handler.flush.FlushConsolidationHandler.class);
         this.flushCtx = consolidation != null ? consolidation : ctx;
     }
@@ -491,9 +491,6 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         writeActivity = true;
         if (frames.isBatch(frame)) {
             settings.observer().frameWritten(frames.lastBatchedType(), frames.lastBatchedLength());
-            if (frames.batchBytes() >= FrameFactory.BATCH_HANDOVER_BYTES) {
-                writeBatch();
-            }
         } else {
             settings.observer().frameWritten(FrameHeader.type(frame), frame.readableBytes());
             writeBatch(); // what was built before this frame goes first
@@ -524,6 +521,15 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         }
         ctx.write(batch, ctx.voidPromise());
         return true;
+    }
+
+    /** A batch the factory filled up: to the channel now, before the frame that did not fit. */
+    private void writeFullBatch(ByteBuf batch) {
+        if (state == ConnectionState.CLOSED) {
+            batch.release();
+        } else {
+            ctx.write(batch, ctx.voidPromise());
+        }
     }
 
     private void runFlushTask() {

@@ -24,12 +24,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FrameFactoryTest {
-    private final FrameFactory frames = new FrameFactory(PooledByteBufAllocator.DEFAULT);
+    private final List<ByteBuf> handedOver = new ArrayList<>();
+    private final FrameFactory frames = new FrameFactory(PooledByteBufAllocator.DEFAULT, handedOver::add);
     private final List<ByteBuf> toRelease = new ArrayList<>();
 
     @AfterEach
     void release() {
         frames.releaseBatch();
+        handedOver.forEach(ByteBuf::release);
         toRelease.forEach(ByteBuf::release);
     }
 
@@ -71,6 +73,29 @@ class FrameFactoryTest {
         assertEquals(List.of(FrameType.REQUEST, FrameType.RESPONSE, FrameType.ERROR, FrameType.CANCEL),
                 decoded.stream().map(FrameHeader::type).toList());
         assertEquals(List.of(1L, 2L, 4L, 3L), decoded.stream().map(FrameHeader::streamId).toList());
+    }
+
+    @Test
+    void aFullBatchIsHandedOverBeforeTheFrameThatDoesNotFit() {
+        Payload p = payload(4096);
+        for (long id = 2; id <= 40; id += 2) {
+            frames.response(id, 1, p);
+        }
+        p.release();
+        assertTrue(handedOver.size() >= 4, handedOver.size() + " batches handed over for 80 KiB of frames");
+        List<Long> ids = new ArrayList<>();
+        List<ByteBuf> batches = new ArrayList<>(handedOver);
+        handedOver.clear();
+        batches.add(frames.takeBatch());
+        for (ByteBuf batch : batches) {
+            assertTrue(batch.readableBytes() <= FrameFactory.BATCH_CAPACITY, "a batch never grows");
+            decodeAll(batch).forEach(f -> ids.add(FrameHeader.streamId(f)));
+        }
+        List<Long> expected = new ArrayList<>();
+        for (long id = 2; id <= 40; id += 2) {
+            expected.add(id);
+        }
+        assertEquals(expected, ids, "every frame once, in the order built");
     }
 
     @Test
