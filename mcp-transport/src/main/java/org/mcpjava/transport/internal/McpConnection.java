@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.mcpjava.core.Connection;
@@ -193,8 +194,8 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.frames = new FrameFactory(ctx.alloc(), this::writeFullBatch);
-        ChannelHandlerContext consolidation = ctx.pipeline().context(io.netty.handler.flush.FlushConsolidationHandler.class);
+        this.frames = new FrameFactory(ctx.alloc(), this::handOver);
+        ChannelHandlerContext consolidation = ctx.pipeline().context(FlushConsolidationHandler.class);
         this.flushCtx = consolidation != null ? consolidation : ctx;
     }
 
@@ -507,24 +508,16 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
      * Hands the frames batched so far to the channel (no flush). Anything that writes to the channel
      * other than through {@link #write} calls this first, to keep the order frames were built in.
      * Event loop only.
-     *
-     * @return whether anything was written
      */
-    final boolean writeBatch() {
+    final void writeBatch() {
         ByteBuf batch = frames.takeBatch();
-        if (batch == null) {
-            return false;
+        if (batch != null) {
+            handOver(batch);
         }
-        if (state == ConnectionState.CLOSED) {
-            batch.release();
-            return false;
-        }
-        ctx.write(batch, ctx.voidPromise());
-        return true;
     }
 
-    /** A batch the factory filled up: to the channel now, before the frame that did not fit. */
-    private void writeFullBatch(ByteBuf batch) {
+    /** Writes a batch to the channel, unflushed (also a full one, before the frame that did not fit). */
+    private void handOver(ByteBuf batch) {
         if (state == ConnectionState.CLOSED) {
             batch.release();
         } else {
