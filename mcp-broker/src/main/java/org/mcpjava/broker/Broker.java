@@ -8,6 +8,7 @@ import org.mcpjava.broker.topic.RetainedMessages;
 import org.mcpjava.broker.topic.TopicTree;
 import org.mcpjava.broker.topic.Topics;
 import org.mcpjava.core.McpException;
+import org.mcpjava.core.TraceContext;
 import org.mcpjava.wire.ErrorCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -226,14 +227,21 @@ public final class Broker implements AutoCloseable {
 
     // ------------------------------------------------------------ publish
 
+    /** {@link #publish(Session, long, int, boolean, String, int, byte[], long, TraceContext)} without trace context. */
+    public void publish(Session from, long packetId, int qos, boolean retain, String topic, int codec,
+                        byte[] payload, long messageExpirySeconds) {
+        publish(from, packetId, qos, retain, topic, codec, payload, messageExpirySeconds, null);
+    }
+
     /**
      * A PUBLISH from {@code from}'s client. Validates the topic (NACK TOPIC_INVALID), routes the
      * message, and acknowledges it (PUBACK / PUBREC) once durable.
      *
      * @param payload owned by the broker from here on
+     * @param trace   the trace context every delivery (and the retained copy) carries, or {@code null}
      */
     public void publish(Session from, long packetId, int qos, boolean retain, String topic, int codec,
-                        byte[] payload, long messageExpirySeconds) {
+                        byte[] payload, long messageExpirySeconds, TraceContext trace) {
         SessionOutput out = from.output();
         try {
             Topics.validateTopicName(topic, true);
@@ -265,7 +273,7 @@ public final class Broker implements AutoCloseable {
         stats.received[qos].increment();
         long now = options.wallClock().getAsLong();
         StoredMessage message = new StoredMessage(topic, qos, false, codec, payload,
-                messageExpirySeconds > 0 ? now + messageExpirySeconds * 1000 : 0);
+                messageExpirySeconds > 0 ? now + messageExpirySeconds * 1000 : 0, trace);
         List<Pending> created = new ArrayList<>();
         boolean[] duplicate = {false};
         boolean[] persisted = {false};

@@ -57,6 +57,22 @@ public interface EngineObserver {
     default void publishReceived(Connection connection, String topic, int qos, String traceparent, String tracestate) {
     }
 
+    /**
+     * The server received a PUBLISH from a client, about to route it, and asks which trace context
+     * the message carries on to its subscribers (and into the store). The engine calls this method,
+     * not {@link #publishReceived}, whose event this includes: the default reports it there and
+     * returns {@code received} unchanged. An observer that records a span for the publish returns
+     * that span's context instead, so that the subscribers' spans become its children.
+     *
+     * @param received the PUBLISH's own TRACEPARENT / TRACESTATE, or {@code null}
+     * @return the trace context to deliver, or {@code null} for none
+     */
+    default TraceContext publishTraceContext(Connection connection, String topic, int qos, TraceContext received) {
+        publishReceived(connection, topic, qos, received == null ? null : received.traceparent(),
+                received == null ? null : received.tracestate());
+        return received;
+    }
+
     /** The observer that does nothing. */
     EngineObserver NONE = new EngineObserver() {
     };

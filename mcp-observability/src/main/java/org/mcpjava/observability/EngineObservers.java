@@ -2,6 +2,7 @@ package org.mcpjava.observability;
 
 import org.mcpjava.core.Connection;
 import org.mcpjava.core.EngineObserver;
+import org.mcpjava.core.TraceContext;
 import org.mcpjava.wire.FrameType;
 
 import java.net.SocketAddress;
@@ -51,22 +52,34 @@ public final class EngineObservers {
             frameWritten = overriding(all, "frameWritten", FrameType.class, int.class);
             requestHandled = overriding(all, "requestHandled", Connection.class, int.class, long.class, int.class);
             callCompleted = overriding(all, "callCompleted", Connection.class, int.class, long.class, int.class);
-            publishReceived = overriding(all, "publishReceived", Connection.class, String.class, int.class,
-                    String.class, String.class);
+            // publishTraceContext's default reports to publishReceived: overriding either one counts.
+            List<EngineObserver> publish = new ArrayList<>();
+            for (EngineObserver o : all) {
+                if (overrides(o, "publishReceived", Connection.class, String.class, int.class, String.class, String.class)
+                        || overrides(o, "publishTraceContext", Connection.class, String.class, int.class,
+                                TraceContext.class)) {
+                    publish.add(o);
+                }
+            }
+            publishReceived = publish.toArray(new EngineObserver[0]);
         }
 
         private static EngineObserver[] overriding(List<EngineObserver> all, String method, Class<?>... params) {
             List<EngineObserver> out = new ArrayList<>();
             for (EngineObserver o : all) {
-                try {
-                    if (o.getClass().getMethod(method, params).getDeclaringClass() != EngineObserver.class) {
-                        out.add(o);
-                    }
-                } catch (NoSuchMethodException e) {
-                    throw new IllegalStateException("EngineObserver." + method + " not found", e);
+                if (overrides(o, method, params)) {
+                    out.add(o);
                 }
             }
             return out.toArray(new EngineObserver[0]);
+        }
+
+        private static boolean overrides(EngineObserver o, String method, Class<?>... params) {
+            try {
+                return o.getClass().getMethod(method, params).getDeclaringClass() != EngineObserver.class;
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException("EngineObserver." + method + " not found", e);
+            }
         }
 
         @Override
@@ -120,9 +133,17 @@ public final class EngineObservers {
 
         @Override
         public void publishReceived(Connection connection, String topic, int qos, String traceparent, String tracestate) {
+            publishTraceContext(connection, topic, qos, TraceContext.of(traceparent, tracestate));
+        }
+
+        /** Each observer in turn, each given the trace context the one before returned. */
+        @Override
+        public TraceContext publishTraceContext(Connection connection, String topic, int qos, TraceContext received) {
+            TraceContext trace = received;
             for (EngineObserver o : publishReceived) {
-                o.publishReceived(connection, topic, qos, traceparent, tracestate);
+                trace = o.publishTraceContext(connection, topic, qos, trace);
             }
+            return trace;
         }
     }
 }

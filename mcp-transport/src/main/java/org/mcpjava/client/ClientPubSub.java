@@ -8,6 +8,7 @@ import org.mcpjava.core.McpException;
 import org.mcpjava.core.Message;
 import org.mcpjava.core.MessageListener;
 import org.mcpjava.core.Payload;
+import org.mcpjava.core.TraceContext;
 import org.mcpjava.transport.internal.ClientConnection;
 import org.mcpjava.wire.ErrorCode;
 import org.mcpjava.wire.Flags;
@@ -439,8 +440,10 @@ final class ClientPubSub implements ClientConnection.PubSub {
         }
         if (deliver) {
             String topic = Metadata.string(frame, MetadataKey.TOPIC);
+            TraceContext trace = TraceContext.of(Metadata.string(frame, MetadataKey.TRACEPARENT),
+                    Metadata.string(frame, MetadataKey.TRACESTATE));
             Message m = new Message(topic, qos, Flags.isRetain(flags), Flags.isDup(flags), FrameHeader.codec(frame),
-                    ByteBufUtil.getBytes(FrameHeader.payload(frame)));
+                    ByteBufUtil.getBytes(FrameHeader.payload(frame)), trace);
             dispatch(m);
         }
         if (qos == 1) {

@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.mcpjava.broker.Broker;
@@ -144,10 +145,14 @@ public final class McpServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         ChannelPipeline p = ch.pipeline();
-                        p.addLast("limits", limiter);
                         if (sslContext != null) {
-                            p.addLast("tls", sslContext.newHandler(ch.alloc()));
+                            SslHandler tls = sslContext.newHandler(ch.alloc());
+                            // Bounds the TLS handshake too, also of a connection waiting to be refused.
+                            tls.setHandshakeTimeoutMillis(config.handshakeTimeout.toMillis());
+                            p.addLast("tls", tls);
                         }
+                        // After TLS, so that a refusal is encrypted; the place is still taken at accept.
+                        p.addLast("limits", limiter.newHandler(sslContext != null));
                         p.addLast("framing", new FrameDecoderHandler(config.maxFrame));
                         p.addLast("flush", new FlushConsolidationHandler(256, Boolean.parseBoolean(System.getProperty("mcp.flushConsolidateIdle", "true"))));
                         p.addLast("mcp", new ServerConnection(settings, broker, connections::add, connections::remove));
@@ -181,7 +186,10 @@ public final class McpServer implements AutoCloseable {
         return new ArrayList<>(connections);
     }
 
-    /** Connections open at the socket level (including those still in the handshake). */
+    /**
+     * Connections open at the socket level: those admitted (including those still in the handshake)
+     * and those over a connection limit that are being refused.
+     */
     public int openSockets() {
         return limiter.open();
     }
@@ -416,7 +424,7 @@ public final class McpServer implements AutoCloseable {
             return this;
         }
 
-        /** How long a new connection may take to send HELLO. */
+        /** How long a new connection may take to send HELLO (with TLS, also to finish the TLS handshake). */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = positive(timeout, "handshakeTimeout");
             return this;
@@ -434,7 +442,13 @@ public final class McpServer implements AutoCloseable {
             return this;
         }
 
-        /** Connections accepted in total and from one remote address. */
+        /**
+         * Connections accepted in total and from one remote address. One more is told OVERLOADED
+         * (total) or QUOTA_EXCEEDED (address) on stream 0 and closed; with TLS once its TLS
+         * handshake is done, so that the client can read it. Refused connections hold no place,
+         * and at most 256 are being refused at once:
+         * beyond that a flood is closed without an answer.
+         */
         public Builder maxConnections(int total, int perAddress) {
             if (total < 1 || perAddress < 1) {
                 throw new IllegalArgumentException("connection limits must be positive: " + total + ", " + perAddress);

@@ -7,11 +7,13 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import org.mcpjava.core.Connection;
 import org.mcpjava.core.EngineObserver;
+import org.mcpjava.core.TraceContext;
 
 /**
  * Records the server's receipt of every PUBLISH as a CONSUMER span, child of the publisher's
  * PRODUCER span when the PUBLISH carried TRACEPARENT. The span marks the moment of receipt (it
- * starts and ends there): routing and the store's commit follow asynchronously. Also keeps the
+ * starts and ends there): routing and the store's commit follow asynchronously. The deliveries to
+ * subscribers carry this span's context, so that their spans are its children. Also keeps the
  * connections' span attributes ({@link ConnectionLabels}) current for the interceptor.
  */
 final class PublishTracingObserver implements EngineObserver {
@@ -37,12 +39,18 @@ final class PublishTracingObserver implements EngineObserver {
 
     @Override
     public void publishReceived(Connection connection, String topic, int qos, String traceparent, String tracestate) {
-        if (traceparent == null && !roots.sample()) {
-            return;
+        publishTraceContext(connection, topic, qos, TraceContext.of(traceparent, tracestate));
+    }
+
+    /** Records the span; returns its context for the deliveries when it is sampled, else {@code received}. */
+    @Override
+    public TraceContext publishTraceContext(Connection connection, String topic, int qos, TraceContext received) {
+        if (received == null && !roots.sample()) {
+            return null;
         }
-        Context parent = traceparent == null ? Context.root()
+        Context parent = received == null ? Context.root()
                 : W3CTraceContextPropagator.getInstance().extract(Context.root(),
-                        new String[] {traceparent, tracestate}, TraceMetadata.STRINGS);
+                        new String[] {received.traceparent(), received.tracestate()}, TraceMetadata.STRINGS);
         Span span = tracer.spanBuilder("receive")
                 .setParent(parent)
                 .setSpanKind(SpanKind.CONSUMER)
@@ -55,5 +63,11 @@ final class PublishTracingObserver implements EngineObserver {
             span.setAttribute(SpanNames.SESSION_ID, labels.of(connection).sessionId());
         }
         span.end();
+        if (!span.getSpanContext().isSampled()) {
+            return received; // no span of ours is exported: subscribers continue from the publisher's
+        }
+        String[] carrier = new String[2];
+        W3CTraceContextPropagator.getInstance().inject(parent.with(span), carrier, TraceMetadata.STRINGS_SETTER);
+        return TraceContext.of(carrier[0], carrier[1]);
     }
 }

@@ -30,6 +30,18 @@ final class TraceMetadata extends HashMap<Integer, String> {
         }
     };
 
+    /** Writes trace context into two strings, index 0 traceparent, 1 tracestate (as {@link #STRINGS} reads them). */
+    static final TextMapSetter<String[]> STRINGS_SETTER = (carrier, key, value) -> {
+        if (carrier == null) {
+            return;
+        }
+        if (TRACEPARENT.equals(key)) {
+            carrier[0] = value;
+        } else if (TRACESTATE.equals(key)) {
+            carrier[1] = value;
+        }
+    };
+
     /** Reads trace context from two strings (a PUBLISH's metadata), index 0 traceparent, 1 tracestate. */
     static final TextMapGetter<String[]> STRINGS = new TextMapGetter<>() {
         @Override

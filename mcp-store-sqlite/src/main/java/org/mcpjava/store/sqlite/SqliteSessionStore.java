@@ -88,7 +88,8 @@ public final class SqliteSessionStore implements SessionStore {
 
     /**
      * Opens (creating if absent, with its parent directories) the store in {@code file}: sets WAL
-     * mode and the sync level, creates or checks the schema, and starts the writer thread.
+     * mode and the sync level, creates or checks the schema (migrating a file of an older build in
+     * place), and starts the writer thread.
      *
      * @throws SqliteStoreException if the file cannot be opened, is not a database, or holds a schema
      *                              version this build does not read

@@ -1,6 +1,7 @@
 package org.mcpjava.store.sqlite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +26,7 @@ import org.mcpjava.broker.store.OutboundEntry;
 import org.mcpjava.broker.store.OutboundState;
 import org.mcpjava.broker.store.SessionStore;
 import org.mcpjava.broker.store.StoredMessage;
+import org.mcpjava.core.TraceContext;
 
 /**
  * The behaviour every {@link SessionStore} shares, written against the in-memory store's semantics.
@@ -275,6 +277,30 @@ abstract class SessionStoreContract {
         assertEquals(List.of(new Snap.Out(10, 0xFFFF_FFFFL, OutboundState.PUBLISHED, Snap.Message.of(full)),
                 new Snap.Out(11, 0, OutboundState.QUEUED, Snap.Message.of(empty)),
                 new Snap.Out(12, 1, OutboundState.RELEASED, Snap.Message.of(large))), out);
+    }
+
+    @Test
+    void traceContextRoundTripsWithOutboundAndRetainedMessages() {
+        String parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        StoredMessage both = new StoredMessage("t/1", 1, false, 0, new byte[] {1}, 0,
+                new TraceContext(parent, "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"));
+        StoredMessage parentOnly = new StoredMessage("t/2", 2, false, 0, new byte[] {2}, 0,
+                new TraceContext(parent, null));
+        StoredMessage none = msg("t/3", 1, "untraced");
+        store.addOutbound(id(1), new OutboundEntry(1, 0, OutboundState.QUEUED, both));
+        store.addOutbound(id(1), new OutboundEntry(2, 7, OutboundState.PUBLISHED, parentOnly));
+        store.addOutbound(id(1), new OutboundEntry(3, 0, OutboundState.QUEUED, none));
+        StoredMessage retainedBoth = both.withDelivery(1, true);
+        store.putRetained("t/1", retainedBoth);
+        assertEquals(List.of(new Snap.Out(1, 0, OutboundState.QUEUED, Snap.Message.of(both)),
+                new Snap.Out(2, 7, OutboundState.PUBLISHED, Snap.Message.of(parentOnly)),
+                new Snap.Out(3, 0, OutboundState.QUEUED, Snap.Message.of(none))),
+                sessions().get(Snap.hex(id(1))).outbound());
+        assertEquals(Map.of("t/1", Snap.Message.of(retainedBoth)), retained());
+
+        // Replacing a retained message replaces its trace context too, with none.
+        store.putRetained("t/1", none.withDelivery(1, true));
+        assertNull(retained().get("t/1").trace());
     }
 
     @Test

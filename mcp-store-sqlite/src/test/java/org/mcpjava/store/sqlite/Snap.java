@@ -11,6 +11,7 @@ import org.mcpjava.broker.store.OutboundEntry;
 import org.mcpjava.broker.store.OutboundState;
 import org.mcpjava.broker.store.SessionRecord;
 import org.mcpjava.broker.store.StoredMessage;
+import org.mcpjava.core.TraceContext;
 
 /**
  * Value snapshots of what a store loads, comparable with {@code equals} (the SPI records hold
@@ -21,10 +22,11 @@ final class Snap {
     }
 
     /** A message, payload as hex. */
-    record Message(String topic, int qos, boolean retain, int codec, String payload, long expiresAt) {
+    record Message(String topic, int qos, boolean retain, int codec, String payload, long expiresAt,
+                   TraceContext trace) {
         static Message of(StoredMessage m) {
             return new Message(m.topic(), m.qos(), m.retain(), m.codec(), HexFormat.of().formatHex(m.payload()),
-                    m.expiresAtMillis());
+                    m.expiresAtMillis(), m.trace());
         }
     }
 

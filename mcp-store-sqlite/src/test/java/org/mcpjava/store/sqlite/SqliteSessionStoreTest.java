@@ -2,6 +2,7 @@ package org.mcpjava.store.sqlite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,7 @@ import org.mcpjava.broker.store.OutboundEntry;
 import org.mcpjava.broker.store.OutboundState;
 import org.mcpjava.broker.store.SessionRecord;
 import org.mcpjava.broker.store.StoredMessage;
+import org.mcpjava.core.TraceContext;
 import org.sqlite.SQLiteCommitListener;
 import org.sqlite.SQLiteConnection;
 
@@ -194,7 +196,7 @@ class SqliteSessionStoreTest {
             assertEquals(Set.of("schema_version", "sessions", "subscriptions", "outbound", "inbound_qos2", "retained"),
                     tables);
             assertEquals(1, count(c, "SELECT count(*) FROM schema_version"));
-            assertEquals(1, count(c, "SELECT version FROM schema_version"));
+            assertEquals(2, count(c, "SELECT version FROM schema_version"));
             try (ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
                 rs.next();
                 assertEquals("wal", rs.getString(1)); // WAL is a property of the file
@@ -210,13 +212,72 @@ class SqliteSessionStoreTest {
     }
 
     @Test
-    void aFileWithAnotherSchemaVersionIsRefused() throws Exception {
+    void aFileOfANewerSchemaVersionIsRefused() throws Exception {
         try (Connection c = connect(file()); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)");
-            st.execute("INSERT INTO schema_version VALUES (2)");
+            st.execute("INSERT INTO schema_version VALUES (3)");
         }
         SqliteStoreException e = assertThrows(SqliteStoreException.class, () -> SqliteSessionStore.open(file()));
-        assertTrue(e.getMessage().contains("unsupported schema version 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("unsupported schema version 3"), e.getMessage());
+    }
+
+    /** The schema of version 1 files, as the first release wrote them (before trace context). */
+    private static final String[] VERSION_1 = {
+        "CREATE TABLE schema_version (version INTEGER NOT NULL)",
+        "INSERT INTO schema_version (version) VALUES (1)",
+        "CREATE TABLE sessions (id BLOB PRIMARY KEY, client_id TEXT, owner TEXT, expiry_s INTEGER NOT NULL,"
+            + " next_packet_id INTEGER NOT NULL, disconnected_at INTEGER NOT NULL) WITHOUT ROWID",
+        "CREATE TABLE subscriptions (session_id BLOB NOT NULL, filter TEXT NOT NULL, max_qos INTEGER NOT NULL,"
+            + " PRIMARY KEY (session_id, filter))",
+        "CREATE TABLE outbound (session_id BLOB NOT NULL, seq INTEGER NOT NULL, packet_id INTEGER NOT NULL,"
+            + " state INTEGER NOT NULL, topic TEXT NOT NULL, qos INTEGER NOT NULL, retain INTEGER NOT NULL,"
+            + " codec INTEGER NOT NULL, payload BLOB NOT NULL, expires_at INTEGER NOT NULL,"
+            + " PRIMARY KEY (session_id, seq))",
+        "CREATE TABLE inbound_qos2 (session_id BLOB NOT NULL, packet_id INTEGER NOT NULL,"
+            + " PRIMARY KEY (session_id, packet_id)) WITHOUT ROWID",
+        "CREATE TABLE retained (topic TEXT PRIMARY KEY, qos INTEGER NOT NULL, retain INTEGER NOT NULL,"
+            + " codec INTEGER NOT NULL, payload BLOB NOT NULL, expires_at INTEGER NOT NULL)",
+    };
+
+    @Test
+    void aVersion1FileIsMigratedInPlaceAndKeepsItsMessages() throws Exception {
+        try (Connection c = connect(file()); Statement st = c.createStatement()) {
+            for (String sql : VERSION_1) {
+                st.execute(sql);
+            }
+            st.execute("INSERT INTO sessions VALUES (x'0102', 'old-client', 'owner', 600, 5, 1700000000000)");
+            st.execute("INSERT INTO subscriptions VALUES (x'0102', 'old/#', 1)");
+            st.execute("INSERT INTO outbound VALUES (x'0102', 1, 4, 1, 'old/1', 1, 0, 0, x'6869', 0)");
+            st.execute("INSERT INTO retained VALUES ('old/r', 1, 1, 0, x'72', 0)");
+        }
+        TraceContext trace = new TraceContext("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "mcp=new");
+        try (SqliteSessionStore store = SqliteSessionStore.open(file())) {
+            List<SessionRecord> sessions = store.load();
+            assertEquals(1, sessions.size());
+            assertEquals("old-client", sessions.get(0).clientId());
+            assertEquals(Map.of("old/#", 1), sessions.get(0).subscriptions());
+            OutboundEntry old = sessions.get(0).outbound().get(0);
+            assertEquals(new Snap.Out(1, 4, OutboundState.PUBLISHED, new Snap.Message("old/1", 1, false, 0, "6869", 0,
+                    null)), Snap.Out.of(old));
+            assertEquals(Map.of("old/r", new Snap.Message("old/r", 1, true, 0, "72", 0, null)),
+                    Snap.retained(store.loadRetained()));
+
+            // The migrated file takes messages with trace context.
+            store.addOutbound(new byte[] {1, 2}, new OutboundEntry(2, 0, OutboundState.QUEUED,
+                    new StoredMessage("old/2", 1, false, 0, new byte[] {3}, 0, trace)));
+            store.putRetained("old/r", new StoredMessage("old/r", 1, true, 0, new byte[] {4}, 0, trace));
+        }
+        try (SqliteSessionStore store = SqliteSessionStore.open(file())) {
+            List<OutboundEntry> outbound = store.load().get(0).outbound();
+            assertEquals(2, outbound.size());
+            assertNull(outbound.get(0).message().trace());
+            assertEquals(trace, outbound.get(1).message().trace());
+            assertEquals(trace, store.loadRetained().get("old/r").trace());
+        }
+        try (Connection c = connect(file())) {
+            assertEquals(1, count(c, "SELECT count(*) FROM schema_version"));
+            assertEquals(2, count(c, "SELECT version FROM schema_version"));
+        }
     }
 
     @Test

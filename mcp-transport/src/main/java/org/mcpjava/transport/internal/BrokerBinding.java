@@ -11,6 +11,7 @@ import org.mcpjava.broker.SessionOutput;
 import org.mcpjava.broker.store.StoredMessage;
 import org.mcpjava.broker.topic.Topics;
 import org.mcpjava.core.McpException;
+import org.mcpjava.core.TraceContext;
 import org.mcpjava.wire.ErrorCode;
 import org.mcpjava.wire.Flags;
 import org.mcpjava.wire.FrameHeader;
@@ -125,9 +126,11 @@ final class BrokerBinding implements SessionOutput {
         if (qos > 0) {
             inboundUnacked.incrementAndGet();
         }
-        connection.settings().observer().publishReceived(connection, topic, qos,
-                Metadata.string(frame, MetadataKey.TRACEPARENT), Metadata.string(frame, MetadataKey.TRACESTATE));
-        broker.publish(s, id, qos, Flags.isRetain(flags), topic, codec, payload, expiry);
+        // Bounded before it is kept: the broker holds one reference per queued delivery, and the store a copy.
+        TraceContext received = TraceContext.of(Metadata.string(frame, MetadataKey.TRACEPARENT),
+                Metadata.string(frame, MetadataKey.TRACESTATE));
+        TraceContext delivered = connection.settings().observer().publishTraceContext(connection, topic, qos, received);
+        broker.publish(s, id, qos, Flags.isRetain(flags), topic, codec, payload, expiry, delivered);
     }
 
     /** Refuses a PUBLISH before it was counted against our RECEIVE_WINDOW. */
@@ -197,10 +200,19 @@ final class BrokerBinding implements SessionOutput {
 
     @Override
     public void publish(long packetId, StoredMessage m, boolean dup) {
-        FrameWriter w = begin(m.payload().length, FrameType.PUBLISH,
+        TraceContext trace = m.trace();
+        int traceBytes = trace == null ? 0 : 3 + trace.traceparent().length()
+                + (trace.tracestate() == null ? 0 : 3 + trace.tracestate().length());
+        FrameWriter w = begin(m.payload().length + traceBytes, FrameType.PUBLISH,
                 Flags.publish(m.qos(), dup && m.qos() > 0, m.retain()), m.payload().length == 0 ? 0 : m.codec(),
                 m.qos() == 0 ? 0 : packetId);
         w.utf8(MetadataKey.TOPIC, m.topic());
+        if (trace != null) {
+            w.utf8(MetadataKey.TRACEPARENT, trace.traceparent());
+            if (trace.tracestate() != null) {
+                w.utf8(MetadataKey.TRACESTATE, trace.tracestate());
+            }
+        }
         if (m.expiresAtMillis() != 0) {
             long remaining = Math.max(1, (m.expiresAtMillis() - wallClock.getAsLong() + 999) / 1000);
             w.u32(MetadataKey.MESSAGE_EXPIRY_S, Math.min(remaining, 0xFFFF_FFFFL));

@@ -14,6 +14,7 @@ import java.util.Set;
 import org.mcpjava.broker.store.OutboundEntry;
 import org.mcpjava.broker.store.SessionRecord;
 import org.mcpjava.broker.store.StoredMessage;
+import org.mcpjava.core.TraceContext;
 
 /**
  * Reads the whole store back: sessions with their subscriptions (in first-insertion order),
@@ -68,10 +69,10 @@ public final class SessionLoader {
                 }
             }
             try (ResultSet rs = st.executeQuery("SELECT session_id, seq, packet_id, state, topic, qos, retain, codec,"
-                    + " payload, expires_at FROM outbound ORDER BY session_id, seq")) {
+                    + " payload, expires_at, traceparent, tracestate FROM outbound ORDER BY session_id, seq")) {
                 while (rs.next()) {
                     StoredMessage m = new StoredMessage(rs.getString(5), rs.getInt(6), rs.getInt(7) != 0, rs.getInt(8),
-                            payload(rs.getBytes(9)), rs.getLong(10));
+                            payload(rs.getBytes(9)), rs.getLong(10), trace(rs.getString(11), rs.getString(12)));
                     row(rows, rs.getBytes(1)).outbound.add(
                             new OutboundEntry(rs.getLong(2), rs.getLong(3), Schema.state(rs.getInt(4)), m));
                 }
@@ -93,12 +94,12 @@ public final class SessionLoader {
     public static Map<String, StoredMessage> loadRetained(Connection conn) throws SQLException {
         return inReadTransaction(conn, st -> {
             Map<String, StoredMessage> out = new LinkedHashMap<>();
-            try (ResultSet rs = st.executeQuery("SELECT topic, qos, retain, codec, payload, expires_at"
-                    + " FROM retained ORDER BY rowid")) {
+            try (ResultSet rs = st.executeQuery("SELECT topic, qos, retain, codec, payload, expires_at,"
+                    + " traceparent, tracestate FROM retained ORDER BY rowid")) {
                 while (rs.next()) {
                     String topic = rs.getString(1);
                     out.put(topic, new StoredMessage(topic, rs.getInt(2), rs.getInt(3) != 0, rs.getInt(4),
-                            payload(rs.getBytes(5)), rs.getLong(6)));
+                            payload(rs.getBytes(5)), rs.getLong(6), trace(rs.getString(7), rs.getString(8))));
                 }
             }
             return out;
@@ -107,6 +108,11 @@ public final class SessionLoader {
 
     private static Row row(Map<ByteBuffer, Row> rows, byte[] id) {
         return rows.computeIfAbsent(ByteBuffer.wrap(id), k -> new Row(id));
+    }
+
+    /** The stored trace context; {@code null} for rows without one, such as rows from version 1 files. */
+    private static TraceContext trace(String traceparent, String tracestate) {
+        return TraceContext.of(traceparent, tracestate);
     }
 
     /** The driver may return null for a zero-length blob. */

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.mcpjava.broker.store.OutboundEntry;
 import org.mcpjava.broker.store.OutboundState;
 import org.mcpjava.broker.store.StoredMessage;
+import org.mcpjava.core.TraceContext;
 
 /**
  * The writer's prepared statements, prepared once and reused for every mutation. Confined to the
@@ -62,16 +63,18 @@ final class Statements implements AutoCloseable {
                 + " ON CONFLICT (session_id, filter) DO UPDATE SET max_qos = excluded.max_qos");
         deleteSubscription = c.prepareStatement("DELETE FROM subscriptions WHERE session_id = ? AND filter = ?");
         addOutbound = c.prepareStatement("INSERT OR REPLACE INTO outbound"
-                + " (session_id, seq, packet_id, state, topic, qos, retain, codec, payload, expires_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                + " (session_id, seq, packet_id, state, topic, qos, retain, codec, payload, expires_at,"
+                + " traceparent, tracestate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         updateOutbound = c.prepareStatement("UPDATE outbound SET packet_id = ?, state = ? WHERE session_id = ? AND seq = ?");
         removeOutbound = c.prepareStatement("DELETE FROM outbound WHERE session_id = ? AND seq = ?");
         addInbound = c.prepareStatement("INSERT OR IGNORE INTO inbound_qos2 (session_id, packet_id) VALUES (?, ?)");
         removeInbound = c.prepareStatement("DELETE FROM inbound_qos2 WHERE session_id = ? AND packet_id = ?");
-        putRetained = c.prepareStatement("INSERT INTO retained (topic, qos, retain, codec, payload, expires_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (topic) DO UPDATE SET qos = excluded.qos,"
+        putRetained = c.prepareStatement("INSERT INTO retained"
+                + " (topic, qos, retain, codec, payload, expires_at, traceparent, tracestate)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (topic) DO UPDATE SET qos = excluded.qos,"
                 + " retain = excluded.retain, codec = excluded.codec, payload = excluded.payload,"
-                + " expires_at = excluded.expires_at");
+                + " expires_at = excluded.expires_at, traceparent = excluded.traceparent,"
+                + " tracestate = excluded.tracestate");
         clearRetained = c.prepareStatement("DELETE FROM retained WHERE topic = ?");
     }
 
@@ -148,6 +151,7 @@ final class Statements implements AutoCloseable {
         ps.setInt(8, m.codec());
         ps.setBytes(9, m.payload());
         ps.setLong(10, m.expiresAtMillis());
+        setTrace(ps, 11, m.trace());
         ps.executeUpdate();
     }
 
@@ -185,7 +189,14 @@ final class Statements implements AutoCloseable {
         putRetained.setInt(4, m.codec());
         putRetained.setBytes(5, m.payload());
         putRetained.setLong(6, m.expiresAtMillis());
+        setTrace(putRetained, 7, m.trace());
         putRetained.executeUpdate();
+    }
+
+    /** Binds traceparent at {@code index} and tracestate after it, SQL NULL for none. */
+    private static void setTrace(PreparedStatement ps, int index, TraceContext trace) throws SQLException {
+        ps.setString(index, trace == null ? null : trace.traceparent());
+        ps.setString(index + 1, trace == null ? null : trace.tracestate());
     }
 
     void clearRetained(String topic) throws SQLException {
