@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
-import org.mcpjava.codec.PayloadCodec;
 import org.mcpjava.wire.Codecs;
 
 import java.io.InputStream;
@@ -23,8 +22,7 @@ import java.util.Objects;
  *
  * <p>Thread-safe: the mapper must not be reconfigured once handed to this codec.
  */
-public final class JsonCodec implements PayloadCodec {
-    private final ObjectMapper mapper;
+public final class JsonCodec extends JacksonCodec {
     /** Reads exactly one value: whatever the mapper says, data after it is an error. */
     private final ObjectReader reader;
 
@@ -38,24 +36,23 @@ public final class JsonCodec implements PayloadCodec {
      * JSON: a mapper over another format (e.g. MessagePack) is rejected.
      */
     public JsonCodec(ObjectMapper mapper) {
+        super(requireJson(mapper));
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    private static ObjectMapper requireJson(ObjectMapper mapper) {
         Objects.requireNonNull(mapper, "mapper");
         String format = mapper.getFactory().getFormatName();
         if (!JsonFactory.FORMAT_NAME_JSON.equals(format)) {
             throw new IllegalArgumentException("JsonCodec needs a JSON mapper, not one for " + format);
         }
-        this.mapper = mapper;
-        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        return mapper;
     }
 
     /** A new mapper with this codec's default settings, for callers who want to start from them. */
     public static ObjectMapper defaultMapper() {
-        return JacksonSupport.configure(new ObjectMapper())
+        return configure(new ObjectMapper())
                 .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
-    }
-
-    /** The mapper in use; do not reconfigure it. */
-    public ObjectMapper mapper() {
-        return mapper;
     }
 
     @Override
@@ -69,18 +66,8 @@ public final class JsonCodec implements PayloadCodec {
     }
 
     @Override
-    public boolean supports(Class<?> type) {
-        return JacksonSupport.supports(type);
-    }
-
-    @Override
-    public void encode(Object value, ByteBuf out) throws Exception {
-        JacksonSupport.encode(mapper, name(), value, out);
-    }
-
-    @Override
     public <T> T decode(ByteBuf in, Class<T> type) throws Exception {
-        JacksonSupport.requireDecodable(name(), type);
+        requireDecodable(type);
         InputStream stream = new ByteBufInputStream(in);
         return reader.forType(type).readValue(stream);
     }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
-import org.mcpjava.codec.PayloadCodec;
 import org.mcpjava.wire.Codecs;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
 import org.msgpack.jackson.dataformat.MessagePackMapper;
@@ -22,8 +21,7 @@ import java.util.Objects;
  *
  * <p>Thread-safe: the mapper must not be reconfigured once handed to this codec.
  */
-public final class MsgPackCodec implements PayloadCodec {
-    private final ObjectMapper mapper;
+public final class MsgPackCodec extends JacksonCodec {
     /** Without Jackson's trailing-token check, which MessagePackParser breaks; see {@link #decode}. */
     private final ObjectReader reader;
 
@@ -34,13 +32,17 @@ public final class MsgPackCodec implements PayloadCodec {
 
     /** A codec with the caller's own mapper, which must be built on a {@link MessagePackFactory}. */
     public MsgPackCodec(ObjectMapper mapper) {
+        super(requireMsgPack(mapper));
+        this.reader = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    private static ObjectMapper requireMsgPack(ObjectMapper mapper) {
         Objects.requireNonNull(mapper, "mapper");
         if (!(mapper.getFactory() instanceof MessagePackFactory)) {
             throw new IllegalArgumentException("MsgPackCodec needs a mapper over a MessagePackFactory, not "
                     + mapper.getFactory().getClass().getName());
         }
-        this.mapper = mapper;
-        this.reader = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        return mapper;
     }
 
     /**
@@ -48,12 +50,7 @@ public final class MsgPackCodec implements PayloadCodec {
      * properties ignored, {@code java.time} as ISO-8601 text), over MessagePack.
      */
     public static ObjectMapper defaultMapper() {
-        return JacksonSupport.configure(new MessagePackMapper());
-    }
-
-    /** The mapper in use; do not reconfigure it. */
-    public ObjectMapper mapper() {
-        return mapper;
+        return configure(new MessagePackMapper());
     }
 
     @Override
@@ -64,16 +61,6 @@ public final class MsgPackCodec implements PayloadCodec {
     @Override
     public String name() {
         return "msgpack";
-    }
-
-    @Override
-    public boolean supports(Class<?> type) {
-        return JacksonSupport.supports(type);
-    }
-
-    @Override
-    public void encode(Object value, ByteBuf out) throws Exception {
-        JacksonSupport.encode(mapper, name(), value, out);
     }
 
     /**
@@ -87,7 +74,7 @@ public final class MsgPackCodec implements PayloadCodec {
      */
     @Override
     public <T> T decode(ByteBuf in, Class<T> type) throws Exception {
-        JacksonSupport.requireDecodable(name(), type);
+        requireDecodable(type);
         int length = in.readableBytes();
         InputStream stream = new ByteBufInputStream(in);
         try (JsonParser parser = reader.createParser(stream)) {

@@ -14,9 +14,7 @@ import org.mcpjava.core.Payload;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +48,8 @@ class BrokerRestartE2ETest {
     @TempDir
     Path scratch;
 
-    private final Deque<AutoCloseable> open = new ArrayDeque<>();
+    /** Every server process and client, closed after the test whatever it did. */
+    private final Loopback open = new Loopback();
 
     @BeforeAll
     static void locateLauncher() {
@@ -64,21 +63,7 @@ class BrokerRestartE2ETest {
     /** Kills every server process and closes every client, whatever the test did. */
     @AfterEach
     void closeAll() throws Exception {
-        Exception first = null;
-        while (!open.isEmpty()) {
-            try {
-                open.pop().close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        open.close();
     }
 
     private ServerProcess server(String name, Path dataDir) throws Exception {
@@ -86,10 +71,8 @@ class BrokerRestartE2ETest {
                 "JAVA_HOME", System.getProperty("java.home"),
                 "MCP_JAVA_OPTS", "-Dio.netty.leakDetection.level="
                         + System.getProperty("io.netty.leakDetection.level", "paranoid"));
-        ServerProcess s = ServerProcess.start(launcher, scratch, name, env,
-                "--store", "sqlite", "--data-dir", dataDir.toString());
-        open.push(s);
-        return s;
+        return open.track(ServerProcess.start(launcher, scratch, name, env,
+                "--store", "sqlite", "--data-dir", dataDir.toString()));
     }
 
     private McpClient client(ServerProcess server, String id, ClientSession session, MessageListener listener) {
@@ -98,9 +81,7 @@ class BrokerRestartE2ETest {
         if (listener != null) {
             b.messageListener(listener);
         }
-        McpClient c = b.connect();
-        open.push(c);
-        return c;
+        return open.track(b.connect());
     }
 
     @Test

@@ -1,11 +1,10 @@
 package org.mcpjava.resilience;
 
-import org.mcpjava.client.ClientResources;
 import org.mcpjava.core.McpException;
 import org.mcpjava.core.Payload;
 import org.mcpjava.resilience.internal.CallDispatcher;
+import org.mcpjava.resilience.internal.ClientLifecycle;
 import org.mcpjava.resilience.internal.ConnectionSupervisor;
-import org.mcpjava.resilience.internal.DefaultScheduler;
 import org.mcpjava.resilience.internal.Link;
 import org.mcpjava.resilience.internal.McpDialer;
 import org.mcpjava.resilience.internal.PoolSelector;
@@ -13,13 +12,10 @@ import org.mcpjava.resilience.internal.StateTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -61,29 +57,21 @@ public final class ConnectionPool implements AutoCloseable {
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     private final String name;
+    private final ClientLifecycle lifecycle;
     private final Scheduler scheduler;
-    private final boolean ownsScheduler;
-    private final ClientResources resources;
-    private final boolean ownsResources;
     private final StateTracker states;
     private final List<ConnectionSupervisor> slots = new ArrayList<>();
     private final CallDispatcher calls;
-    private final Duration closeWait;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
     private boolean everConnected; // scheduler thread
 
     private ConnectionPool(Builder b) {
         this.name = "connection-pool-" + COUNTER.incrementAndGet();
-        this.ownsScheduler = b.scheduler == null;
-        this.scheduler = ownsScheduler ? new DefaultScheduler(name) : b.scheduler;
-        this.ownsResources = b.resources == null;
-        this.resources = ownsResources
-                ? ClientResources.create(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()))) : b.resources;
-        this.closeWait = b.goawayGrace.plusSeconds(15);
+        this.lifecycle = new ClientLifecycle(name, log, b.scheduler, b.resources,
+                Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), b.goawayGrace);
+        this.scheduler = lifecycle.scheduler();
         this.states = new StateTracker(name);
         b.stateListeners.forEach(states::addListener);
-        McpDialer dialer = new McpDialer(resources, null, b.connectionConfig(), null, b.observer, b.healthPolicy, 10_000);
+        McpDialer dialer = new McpDialer(lifecycle.resources(), null, b.connectionConfig(), null, b.observer, b.healthPolicy, 10_000);
         ConnectionSupervisor.Owner owner = new ConnectionSupervisor.Owner() {
             @Override
             public void linkUp(Link link) {
@@ -123,10 +111,7 @@ public final class ConnectionPool implements AutoCloseable {
 
     /** Starts every slot connecting; returns at once. Later calls do nothing. */
     public ConnectionPool start() {
-        if (closed.get()) {
-            throw new IllegalStateException(name + " is closed");
-        }
-        if (started.compareAndSet(false, true)) {
+        if (lifecycle.start()) {
             scheduler.execute(() -> {
                 if (states.state() == ClientState.DISCONNECTED) {
                     states.moveTo(ClientState.CONNECTING, null, null);
@@ -205,13 +190,7 @@ public final class ConnectionPool implements AutoCloseable {
      * See {@link ResilientClient#call(int, Payload, CallOptions)} for the failures.
      */
     public CompletableFuture<Payload> call(int opcode, Payload payload, CallOptions options) {
-        Objects.requireNonNull(payload, "payload");
-        Objects.requireNonNull(options, "options");
-        if (!started.get()) {
-            payload.release();
-            return CompletableFuture.failedFuture(new IllegalStateException(name + " is not started"));
-        }
-        return calls.call(opcode, payload, options);
+        return lifecycle.call(calls, opcode, payload, options);
     }
 
     /**
@@ -220,7 +199,7 @@ public final class ConnectionPool implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!lifecycle.close()) {
             return;
         }
         scheduler.execute(() -> states.moveTo(ClientState.CLOSED, null, null));
@@ -229,20 +208,11 @@ public final class ConnectionPool implements AutoCloseable {
             closing.add(s.close());
         }
         try {
-            CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).get(closeWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            log.warn("{}: connections did not close within {} ms", name, closeWait.toMillis());
+            lifecycle.closeConnections(() -> CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])),
+                    "connections");
         } finally {
             calls.close();
-            if (ownsResources) {
-                resources.close();
-            }
-            if (ownsScheduler) {
-                ((DefaultScheduler) scheduler).close();
-            }
+            lifecycle.releaseThreads();
         }
     }
 

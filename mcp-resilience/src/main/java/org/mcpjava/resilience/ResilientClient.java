@@ -1,14 +1,13 @@
 package org.mcpjava.resilience;
 
 import org.mcpjava.broker.topic.Topics;
-import org.mcpjava.client.ClientResources;
 import org.mcpjava.client.ClientSession;
 import org.mcpjava.core.McpException;
 import org.mcpjava.core.MessageListener;
 import org.mcpjava.core.Payload;
 import org.mcpjava.resilience.internal.CallDispatcher;
+import org.mcpjava.resilience.internal.ClientLifecycle;
 import org.mcpjava.resilience.internal.ConnectionSupervisor;
-import org.mcpjava.resilience.internal.DefaultScheduler;
 import org.mcpjava.resilience.internal.Link;
 import org.mcpjava.resilience.internal.LinkSelector;
 import org.mcpjava.resilience.internal.McpDialer;
@@ -23,8 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
@@ -78,10 +75,7 @@ public final class ResilientClient implements AutoCloseable {
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     private final String name;
-    private final Scheduler scheduler;
-    private final boolean ownsScheduler;
-    private final ClientResources resources;
-    private final boolean ownsResources;
+    private final ClientLifecycle lifecycle;
     private final OfflineQueue queue;
     private final boolean ownsQueue;
     private final ClientSession session;
@@ -92,9 +86,6 @@ public final class ResilientClient implements AutoCloseable {
     private final ConnectionSupervisor supervisor;
     private final LongSupplier wallClock;
     private final Duration messageExpiry;
-    private final Duration closeWait;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     private ResilientClient(Builder b) {
         this.name = "resilient-client-" + COUNTER.incrementAndGet();
@@ -102,17 +93,14 @@ public final class ResilientClient implements AutoCloseable {
         this.ownsQueue = b.queue == null;
         this.queue = b.queue != null ? b.queue
                 : SqliteOfflineQueue.open(b.queueFile != null ? b.queueFile : defaultQueueFile(b.clientId));
-        this.ownsScheduler = b.scheduler == null;
-        this.scheduler = ownsScheduler ? new DefaultScheduler(name) : b.scheduler;
-        this.ownsResources = b.resources == null;
         // One I/O thread: all of the session's connections share it, so a connection's last
         // events are handled before the next one's first.
-        this.resources = ownsResources ? ClientResources.create(1) : b.resources;
+        this.lifecycle = new ClientLifecycle(name, log, b.scheduler, b.resources, 1, b.goawayGrace);
+        Scheduler scheduler = lifecycle.scheduler();
         this.session = b.resumeSession != null ? ClientSession.resume(b.resumeSession, b.sessionExpiry.toSeconds())
                 : ClientSession.create(b.sessionExpiry.toSeconds());
         this.wallClock = b.wallClock;
         this.messageExpiry = b.messageExpiry;
-        this.closeWait = b.goawayGrace.plusSeconds(15);
         this.states = new StateTracker(name);
         b.stateListeners.forEach(states::addListener);
         this.outbox = new Outbox(queue, b.queueCapacity, b.queueMaxBytes, b.overflowPolicy, b.maxInFlightPublishes,
@@ -153,7 +141,7 @@ public final class ResilientClient implements AutoCloseable {
         };
         this.calls = new CallDispatcher(selector, scheduler, b.retryPolicy, b.callTimeout, b.waitForReady, b.random,
                 l -> healthChanged(), () -> states.state().toString());
-        McpDialer dialer = new McpDialer(resources, session, b.connectionConfig(), subscriptions, b.observer, b.healthPolicy,
+        McpDialer dialer = new McpDialer(lifecycle.resources(), session, b.connectionConfig(), subscriptions, b.observer, b.healthPolicy,
                 Math.max(10_000, 2 * b.maxInFlightPublishes));
         this.supervisor = new ConnectionSupervisor(name, b.endpoints, b.reconnectPolicy, b.healthPolicy, false,
                 b.goawayGrace, b.terminalRefusals, dialer, scheduler, b.random, new ConnectionSupervisor.Owner() {
@@ -207,10 +195,7 @@ public final class ResilientClient implements AutoCloseable {
      * nothing.
      */
     public ResilientClient start() {
-        if (closed.get()) {
-            throw new IllegalStateException(name + " is closed");
-        }
-        if (started.compareAndSet(false, true)) {
+        if (lifecycle.start()) {
             supervisor.start();
         }
         return this;
@@ -268,13 +253,7 @@ public final class ResilientClient implements AutoCloseable {
      * code with which the server ended the client (e.g. UNAUTHENTICATED, SESSION_TAKEN_OVER).
      */
     public CompletableFuture<Payload> call(int opcode, Payload payload, CallOptions options) {
-        Objects.requireNonNull(payload, "payload");
-        Objects.requireNonNull(options, "options");
-        if (!started.get()) {
-            payload.release();
-            return CompletableFuture.failedFuture(new IllegalStateException(name + " is not started"));
-        }
-        return calls.call(opcode, payload, options);
+        return lifecycle.call(calls, opcode, payload, options);
     }
 
     // ------------------------------------------------------------------ publish / subscribe
@@ -366,16 +345,11 @@ public final class ResilientClient implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!lifecycle.close()) {
             return;
         }
         try {
-            supervisor.close().get(closeWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            log.warn("{}: the connection did not close within {} ms", name, closeWait.toMillis());
+            lifecycle.closeConnections(supervisor::close, "the connection");
         } finally {
             outbox.close();
             calls.close();
@@ -388,12 +362,7 @@ public final class ResilientClient implements AutoCloseable {
         if (ownsQueue) {
             queue.close();
         }
-        if (ownsResources) {
-            resources.close();
-        }
-        if (ownsScheduler) {
-            ((DefaultScheduler) scheduler).close();
-        }
+        lifecycle.releaseThreads();
     }
 
     @Override

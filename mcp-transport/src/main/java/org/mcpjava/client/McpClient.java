@@ -467,10 +467,7 @@ public final class McpClient implements AutoCloseable {
 
         /** The largest frame this client accepts. */
         public Builder maxFrame(int bytes) {
-            if (bytes < FrameHeader.OVERHEAD) {
-                throw new IllegalArgumentException("maxFrame must be at least " + FrameHeader.OVERHEAD + ": " + bytes);
-            }
-            this.maxFrame = bytes;
+            this.maxFrame = EngineSettings.checkMaxFrame(bytes);
             return this;
         }
 
@@ -581,21 +578,18 @@ public final class McpClient implements AutoCloseable {
             ClientResources res = owns ? ClientResources.create(1) : resources;
             Builtins.register(router, clientId, "client");
             long keepaliveMs = keepalive == null ? 0 : keepalive.toMillis();
-            long basis = keepaliveMs == 0 ? handshakeTimeout.toMillis() : Math.min(keepaliveMs, handshakeTimeout.toMillis());
-            long housekeeping = housekeepingInterval != null ? Math.max(1, housekeepingInterval.toMillis())
-                    : Math.max(10, Math.min(1000, basis / 4));
+            long housekeeping = EngineSettings.housekeepingMillis(housekeepingInterval, keepaliveMs, handshakeTimeout.toMillis());
             EngineSettings settings = new EngineSettings(ticker, res.timer(), router.build(), codecs, null,
                     maxFrame, receiveWindow, maxConcurrentRequests, keepaliveMs, handshakeTimeout.toMillis(),
                     housekeeping, drainTimeout.toMillis(), clientId, credentials, Runnable::run, observer, decorator);
             SslContext ssl;
             try {
-                ssl = tls == null ? null : SslContexts.forClient(tls);
-            } catch (Exception e) {
+                ssl = SslContexts.clientContext(tls);
+            } catch (IllegalArgumentException e) {
                 if (owns) {
                     res.close();
                 }
-                return CompletableFuture.failedFuture(new IllegalArgumentException("TLS configuration is not usable: "
-                        + e.getMessage(), e));
+                return CompletableFuture.failedFuture(e);
             }
             GoawayListener goaway = onGoaway;
             ClientConnection connection = new ClientConnection(settings, goaway == null ? null : goaway::onGoaway);

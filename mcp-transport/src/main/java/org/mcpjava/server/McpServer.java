@@ -92,24 +92,13 @@ public final class McpServer implements AutoCloseable {
         Builtins.register(b.router, b.name, "server");
         this.settings = new EngineSettings(b.ticker, timer, b.router.build(), b.codecs, b.authenticator,
                 b.maxFrame, b.receiveWindow, b.maxConcurrentRequests, b.keepalive.toMillis(),
-                b.handshakeTimeout.toMillis(), housekeepingMillis(b), b.drainTimeout.toMillis(), b.name, null,
+                b.handshakeTimeout.toMillis(),
+                EngineSettings.housekeepingMillis(b.housekeepingInterval, b.keepalive.toMillis(), b.handshakeTimeout.toMillis()),
+                b.drainTimeout.toMillis(), b.name, null,
                 blockingExecutor, b.observer, b.decorator);
         this.limiter = new ConnectionLimiter(b.maxConnections, b.maxConnectionsPerAddress);
         this.broker = b.pubsub ? Broker.open(b.brokerOptions != null ? b.brokerOptions : BrokerOptions.builder().build()) : null;
-        try {
-            this.sslContext = b.tls == null ? null : SslContexts.forServer(b.tls);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("TLS configuration is not usable: " + e.getMessage(), e);
-        }
-    }
-
-    private static long housekeepingMillis(Builder b) {
-        if (b.housekeepingInterval != null) {
-            return Math.max(1, b.housekeepingInterval.toMillis());
-        }
-        long basis = b.keepalive.isZero() ? b.handshakeTimeout.toMillis()
-                : Math.min(b.keepalive.toMillis(), b.handshakeTimeout.toMillis());
-        return Math.max(10, Math.min(1000, basis / 4));
+        this.sslContext = SslContexts.serverContext(b.tls);
     }
 
     /** A builder with the defaults of the spec and of this implementation. */
@@ -393,10 +382,7 @@ public final class McpServer implements AutoCloseable {
 
         /** The largest frame accepted (MAX_FRAME), at least 22 bytes. */
         public Builder maxFrame(int bytes) {
-            if (bytes < FrameHeader.OVERHEAD) {
-                throw new IllegalArgumentException("maxFrame must be at least " + FrameHeader.OVERHEAD + ": " + bytes);
-            }
-            this.maxFrame = bytes;
+            this.maxFrame = EngineSettings.checkMaxFrame(bytes);
             return this;
         }
 

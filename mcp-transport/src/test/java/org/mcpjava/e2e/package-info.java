@@ -6,6 +6,7 @@
  * Time-dependent behaviour (keepalive, handshake timeout, session expiry) runs on a
  * {@link org.mcpjava.e2e.ManualTicker} or an injected wall clock; nothing sleeps. Server crashes at
  * exact points run on a {@link org.mcpjava.e2e.CrashableStore}; the SIGKILL of a real server
- * process is in the {@code mcp-e2e} module.
+ * process is in the {@code mcp-e2e} module, which uses these fixtures through this module's
+ * test-jar.
  */
 package org.mcpjava.e2e;

@@ -7,7 +7,9 @@ import org.mcpjava.core.EngineObserver;
 import org.mcpjava.core.OutboundDecorator;
 import org.mcpjava.core.Router;
 import org.mcpjava.core.Ticker;
+import org.mcpjava.wire.FrameHeader;
 
+import java.time.Duration;
 import java.util.concurrent.Executor;
 
 /**
@@ -50,4 +52,29 @@ public record EngineSettings(
         Executor handlerExecutor,
         EngineObserver observer,
         OutboundDecorator decorator) {
+
+    /**
+     * A MAX_FRAME a builder may accept: at least a frame header ({@link FrameHeader#OVERHEAD}).
+     *
+     * @throws IllegalArgumentException naming {@code bytes} otherwise
+     */
+    public static int checkMaxFrame(int bytes) {
+        if (bytes < FrameHeader.OVERHEAD) {
+            throw new IllegalArgumentException("maxFrame must be at least " + FrameHeader.OVERHEAD + ": " + bytes);
+        }
+        return bytes;
+    }
+
+    /**
+     * How often a connection checks its keepalive and handshake deadlines: {@code interval} when
+     * given (at least 1 ms), else a quarter of the shorter of the keepalive (unless 0, disabled) and
+     * the handshake timeout, kept within 10 ms to 1 s.
+     */
+    public static long housekeepingMillis(Duration interval, long keepaliveMillis, long handshakeTimeoutMillis) {
+        if (interval != null) {
+            return Math.max(1, interval.toMillis());
+        }
+        long basis = keepaliveMillis == 0 ? handshakeTimeoutMillis : Math.min(keepaliveMillis, handshakeTimeoutMillis);
+        return Math.max(10, Math.min(1000, basis / 4));
+    }
 }

@@ -9,6 +9,7 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import org.mcpjava.transport.TlsOptions;
 
 import javax.net.ssl.SSLException;
+import java.util.concurrent.Callable;
 
 /** Builds Netty SSL contexts from {@link TlsOptions}: OpenSSL where it loads, JDK otherwise. */
 public final class SslContexts {
@@ -24,7 +25,33 @@ public final class SslContexts {
         return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
-    public static SslContext forServer(TlsOptions tls) throws SSLException {
+    /**
+     * The context of a server with {@code tls}, or {@code null} without TLS.
+     *
+     * @throws IllegalArgumentException (TLS configuration is not usable) with the reason
+     */
+    public static SslContext serverContext(TlsOptions tls) {
+        return tls == null ? null : usable(() -> forServer(tls));
+    }
+
+    /**
+     * The context of a client with {@code tls}, or {@code null} without TLS.
+     *
+     * @throws IllegalArgumentException (TLS configuration is not usable) with the reason
+     */
+    public static SslContext clientContext(TlsOptions tls) {
+        return tls == null ? null : usable(() -> forClient(tls));
+    }
+
+    private static SslContext usable(Callable<SslContext> build) {
+        try {
+            return build.call();
+        } catch (Exception e) {
+            throw new IllegalArgumentException("TLS configuration is not usable: " + e.getMessage(), e);
+        }
+    }
+
+    private static SslContext forServer(TlsOptions tls) throws SSLException {
         if (tls.certificateChain() == null) {
             throw new IllegalArgumentException("a TLS server needs a certificate chain and a private key");
         }
@@ -46,7 +73,7 @@ public final class SslContexts {
         return b.build();
     }
 
-    public static SslContext forClient(TlsOptions tls) throws SSLException {
+    private static SslContext forClient(TlsOptions tls) throws SSLException {
         SslContextBuilder b = SslContextBuilder.forClient().sslProvider(provider());
         if (tls.insecureTrustAll()) {
             b.trustManager(InsecureTrustManagerFactory.INSTANCE);

@@ -6,15 +6,22 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
+import org.mcpjava.codec.PayloadCodec;
 
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 
 /**
- * What the two Jackson-based codecs (JSON and MessagePack) share: the default mapper settings,
- * which types they take, and streaming straight between Jackson and a {@link ByteBuf}.
+ * What the two Jackson-based codecs (JSON and MessagePack) share: the mapper, the default mapper
+ * settings, which types they take, and streaming straight from Jackson into a {@link ByteBuf}.
+ * Each codec checks its mapper's format and decodes on its own.
+ *
+ * <p>Thread-safe: the mapper must not be reconfigured once handed to a codec.
+ *
+ * <p>The public methods are not final so that javac adds public bridges to them in the public
+ * codecs: reflection through {@code JsonCodec} and {@code MsgPackCodec} sees them as before.
  */
-final class JacksonSupport {
+abstract class JacksonCodec implements PayloadCodec {
     private static final String PROTOBUF_MESSAGE = "com.google.protobuf.MessageLite";
 
     /**
@@ -28,7 +35,11 @@ final class JacksonSupport {
         }
     };
 
-    private JacksonSupport() {
+    private final ObjectMapper mapper;
+
+    /** A codec over {@code mapper}, which the subclass has checked. */
+    JacksonCodec(ObjectMapper mapper) {
+        this.mapper = mapper;
     }
 
     /**
@@ -43,30 +54,37 @@ final class JacksonSupport {
         return mapper;
     }
 
+    /** The mapper in use; do not reconfigure it. */
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
     /**
      * Object types: anything but raw bytes ({@code byte[]}, {@link ByteBuffer}, {@link ByteBuf},
      * which codec 0 carries) and Protocol Buffers messages (codec 2), so that a typed call picks
      * the codec made for them.
      */
-    static boolean supports(Class<?> type) {
+    @Override
+    public boolean supports(Class<?> type) {
         return type != byte[].class && !ByteBuffer.class.isAssignableFrom(type)
                 && !ByteBuf.class.isAssignableFrom(type) && !IS_PROTOBUF.get(type);
     }
 
     /** Writes {@code value} at {@code out}'s writer index; Jackson's buffer is flushed straight into {@code out}. */
-    static void encode(ObjectMapper mapper, String codec, Object value, ByteBuf out) throws Exception {
+    @Override
+    public void encode(Object value, ByteBuf out) throws Exception {
         if (value != null && !supports(value.getClass())) {
-            throw new IllegalArgumentException(codec + " codec does not encode " + value.getClass().getName());
+            throw new IllegalArgumentException(name() + " codec does not encode " + value.getClass().getName());
         }
         // ByteBufOutputStream is also a DataOutput: pick the OutputStream overload, which buffers.
         OutputStream stream = new ByteBufOutputStream(out);
         mapper.writeValue(stream, value);
     }
 
-    /** Fails unless the Jackson codecs decode into {@code type}. */
-    static void requireDecodable(String codec, Class<?> type) {
+    /** Fails unless this codec decodes into {@code type}. */
+    final void requireDecodable(Class<?> type) {
         if (!supports(type)) {
-            throw new IllegalArgumentException(codec + " codec does not decode into " + type.getName());
+            throw new IllegalArgumentException(name() + " codec does not decode into " + type.getName());
         }
     }
 
