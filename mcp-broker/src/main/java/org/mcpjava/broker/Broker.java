@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -27,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The publish/subscribe broker of one server: sessions, the subscription tree, retained messages
@@ -55,7 +55,8 @@ public final class Broker implements AutoCloseable {
     private final RetainedMessages<StoredMessage> retained = new RetainedMessages<>();
     private final ConcurrentHashMap<ByteBuffer, Session> sessions = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
-    private final AtomicLong lastQueueWarning = new AtomicLong();
+    private final WarningGate queueFullWarnings = new WarningGate(Duration.ofSeconds(10));
+    private final WarningGate tooLargeWarnings = new WarningGate(Duration.ofSeconds(10));
 
     private Broker(BrokerOptions options) {
         this.options = options;
@@ -252,12 +253,17 @@ public final class Broker implements AutoCloseable {
             }
             return;
         }
+        long now = options.wallClock().getAsLong();
+        StoredMessage message = new StoredMessage(topic, qos, false, codec, payload,
+                messageExpirySeconds > 0 ? now + messageExpirySeconds * 1000 : 0, trace);
+        long frameSize = DeliveryFrameSize.of(message); // the same for every subscriber
         if (qos > 0) {
             // Backpressure instead of loss: a subscriber session at its queue bound makes the publisher
             // retry later (NACK OVERLOADED, spec 8 "Window"), so nothing acknowledged is ever dropped.
+            // A subscriber the message is too large for will not queue it, so it does not count.
             boolean[] full = {false};
             tree.match(topic, (subscriber, maxQos) -> {
-                if (!full[0] && subscriber.isQueueFull()) {
+                if (!full[0] && subscriber.isQueueFull() && subscriber.accepts(frameSize)) {
                     full[0] = true;
                 }
             });
@@ -271,9 +277,6 @@ public final class Broker implements AutoCloseable {
             }
         }
         stats.received[qos].increment();
-        long now = options.wallClock().getAsLong();
-        StoredMessage message = new StoredMessage(topic, qos, false, codec, payload,
-                messageExpirySeconds > 0 ? now + messageExpirySeconds * 1000 : 0, trace);
         List<Pending> created = new ArrayList<>();
         boolean[] duplicate = {false};
         boolean[] persisted = {false};
@@ -296,8 +299,9 @@ public final class Broker implements AutoCloseable {
                 }
                 persisted[0] = true;
             }
-            tree.match(topic, Session::hasWindowRoom, (subscriber, maxQos) -> {
-                Pending p = subscriber.enqueue(message.withDelivery(Math.min(qos, maxQos), false), false);
+            // A share group prefers a member whose window has room and whose client accepts the frame.
+            tree.match(topic, s -> s.hasWindowRoom() && s.accepts(frameSize), (subscriber, maxQos) -> {
+                Pending p = subscriber.enqueue(message.withDelivery(Math.min(qos, maxQos), false), frameSize, false);
                 if (p != null) {
                     created.add(p);
                     persisted[0] |= p.persisted;
@@ -400,11 +404,24 @@ public final class Broker implements AutoCloseable {
     }
 
     void warnQueueFull(Session s) {
-        long now = System.nanoTime();
-        long last = lastQueueWarning.get();
-        if (now - last > TimeUnit.SECONDS.toNanos(10) && lastQueueWarning.compareAndSet(last, now)) {
+        if (queueFullWarnings.tryOpen()) {
             log.warn("{}: outbound queue full ({} messages): dropping new messages for it (counted)", s,
                     options.maxQueuedPerSession());
+        }
+    }
+
+    /**
+     * {@code s} skips {@code m}: its PUBLISH would be {@code frameSize} bytes, over the client's
+     * MAX_FRAME. Counted; logged at debug, and at warn at most every 10 seconds.
+     */
+    void tooLarge(Session s, StoredMessage m, long frameSize, int maxFrame) {
+        stats.droppedTooLarge.increment();
+        if (tooLargeWarnings.tryOpen()) {
+            log.warn("{}: skipping a message on {} of {} bytes, over the client's MAX_FRAME {} (counted;"
+                    + " logged at most every 10 s, each one at debug)", s, m.topic(), frameSize, maxFrame);
+        } else if (log.isDebugEnabled()) {
+            log.debug("{}: skipping a message on {} of {} bytes, over the client's MAX_FRAME {}", s, m.topic(),
+                    frameSize, maxFrame);
         }
     }
 
@@ -450,7 +467,8 @@ public final class Broker implements AutoCloseable {
                 }
                 int granted = codes[i];
                 retained.forEachMatching(f.filter(), (topic, m) -> {
-                    Pending p = session.enqueue(m.withDelivery(Math.min(m.qos(), granted), true), false);
+                    Pending p = session.enqueue(m.withDelivery(Math.min(m.qos(), granted), true),
+                            DeliveryFrameSize.of(m), false);
                     if (p != null) {
                         created.add(p);
                         persisted[0] |= p.persisted;

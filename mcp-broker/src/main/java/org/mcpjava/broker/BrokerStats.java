@@ -14,6 +14,11 @@ public final class BrokerStats {
     public final LongAdder droppedQos0 = new LongAdder();
     /** QoS 1/2 messages dropped for a session whose queue was full. */
     public final LongAdder droppedQueueFull = new LongAdder();
+    /**
+     * Deliveries skipped because their PUBLISH frame would exceed the subscriber's MAX_FRAME (any
+     * QoS; the message is dropped for that subscriber only).
+     */
+    public final LongAdder droppedTooLarge = new LongAdder();
     /** Messages dropped because they expired (MESSAGE_EXPIRY_S) before delivery. */
     public final LongAdder expired = new LongAdder();
     /** QoS 1/2 publishes refused with NACK(OVERLOADED) because a subscriber's queue was full. */

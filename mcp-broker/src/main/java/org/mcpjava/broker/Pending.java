@@ -9,16 +9,19 @@ final class Pending {
     final long sequence;
     final StoredMessage message;
     final boolean persisted;
+    /** Bytes of the PUBLISH that delivers it ({@link DeliveryFrameSize}), held against the client's MAX_FRAME. */
+    final long frameSize;
     long packetId;
     OutboundState state = OutboundState.QUEUED;
     /** Sendable: whatever the store had to make durable for it is durable. */
     boolean committed;
     int nackAttempts;
 
-    Pending(Session session, long sequence, StoredMessage message, boolean persisted) {
+    Pending(Session session, long sequence, StoredMessage message, long frameSize, boolean persisted) {
         this.session = session;
         this.sequence = sequence;
         this.message = message;
+        this.frameSize = frameSize;
         this.persisted = persisted;
     }
 }

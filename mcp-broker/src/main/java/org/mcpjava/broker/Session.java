@@ -50,6 +50,11 @@ public final class Session {
     private int queuedQos0;
     /** Read without the lock by shared-subscription selection: an estimate is enough there. */
     private volatile boolean windowRoom = true;
+    /**
+     * The attached client's MAX_FRAME; unbounded while detached, since the next connection announces
+     * its own. Written under the lock, read without it by shared-subscription selection.
+     */
+    private volatile int clientMaxFrame = Integer.MAX_VALUE;
 
     Session(Broker broker, byte[] id, String clientId, String owner, long expirySeconds) {
         this.broker = broker;
@@ -118,6 +123,14 @@ public final class Session {
         return windowRoom;
     }
 
+    /**
+     * Whether the attached client accepts a PUBLISH of {@code frameSize} bytes (its MAX_FRAME), or
+     * no client is attached. Lock-free: for choosing a shared-subscription member.
+     */
+    boolean accepts(long frameSize) {
+        return frameSize <= clientMaxFrame;
+    }
+
     /** Whether the queue reached its bound with messages other than QoS 0 (which would be dropped first). */
     synchronized boolean isQueueFull() {
         return queue.size() - queuedQos0 >= broker.options().maxQueuedPerSession();
@@ -135,7 +148,7 @@ public final class Session {
         inboundQos2.addAll(qos2);
         long maxPacket = 0;
         for (OutboundEntry e : outbound) {
-            Pending p = new Pending(this, e.sequence(), e.message(), true);
+            Pending p = new Pending(this, e.sequence(), e.message(), DeliveryFrameSize.of(e.message()), true);
             p.committed = true;
             p.packetId = e.packetId();
             p.state = e.state();
@@ -164,6 +177,7 @@ public final class Session {
     synchronized SessionOutput bind(SessionOutput out, long expiry) {
         SessionOutput previous = output;
         output = out;
+        clientMaxFrame = out.maxFrame();
         resumed = false;
         disconnectedAtMillis = 0;
         boolean wasDurable = expirySeconds > 0;
@@ -179,16 +193,23 @@ public final class Session {
 
     /**
      * After WELCOME: re-sends every unacknowledged PUBLISH (DUP) and PUBREL (DUP) in their original
-     * order, then sends what is queued; from here on {@code out} gets the session's frames.
+     * order, then sends what is queued; from here on {@code out} gets the session's frames. A
+     * PUBLISH sent on an earlier connection that this client's MAX_FRAME no longer admits is
+     * {@link #skipInflight skipped}.
      */
     synchronized void resume(SessionOutput out) {
         if (output != out || resumed) {
             return;
         }
         resumed = true;
-        for (Pending p : inflight.values()) {
+        for (Iterator<Pending> it = inflight.values().iterator(); it.hasNext(); ) {
+            Pending p = it.next();
             if (p.state == OutboundState.RELEASED) {
                 out.pubrel(p.packetId, true);
+            } else if (p.frameSize > clientMaxFrame) {
+                if (skipInflight(p, out)) {
+                    it.remove();
+                }
             } else {
                 out.publish(p.packetId, p.message, true);
                 broker.stats().retransmitted.increment();
@@ -197,12 +218,36 @@ public final class Session {
         pump();
     }
 
+    /**
+     * Gives up re-sending {@code p}, too large for the client now, as if its delivery had completed;
+     * returns whether it leaves the in-flight map. QoS 1 is dropped. QoS 2 moves on to PUBREL: the
+     * client may have received it on the earlier connection and keep its packet id until PUBREL;
+     * one that did not answers PUBCOMP all the same. Like {@link #onPubrec}, PUBREL waits until
+     * RELEASED is durable.
+     */
+    private boolean skipInflight(Pending p, SessionOutput out) {
+        broker.tooLarge(this, p.message, p.frameSize, clientMaxFrame);
+        if (p.message.qos() != 2) {
+            dropped(p);
+            return true;
+        }
+        p.state = OutboundState.RELEASED;
+        if (p.persisted) {
+            store().updateOutbound(id, p.sequence, p.packetId, OutboundState.RELEASED);
+            store().barrier().thenRun(() -> sendPubrel(p));
+        } else {
+            out.pubrel(p.packetId, false);
+        }
+        return false;
+    }
+
     /** The connection closed. Returns true if the session ends with it (not durable). */
     synchronized boolean unbind(SessionOutput out, long nowMillis) {
         if (output != out) {
             return false; // taken over: the new connection owns the session
         }
         output = null;
+        clientMaxFrame = Integer.MAX_VALUE;
         resumed = false;
         if (expirySeconds == 0) {
             return true;
@@ -275,12 +320,18 @@ public final class Session {
 
     /**
      * Queues {@code message} for the client (not sent yet: see {@link #pump()}). Returns the entry,
-     * or {@code null} if the session dropped it (ended, queue full).
+     * or {@code null} if the session dropped it (ended, queue full, larger than the attached
+     * client's MAX_FRAME).
      *
+     * @param frameSize its {@link DeliveryFrameSize}
      * @param committed whether it may be sent at once (nothing had to be made durable for it)
      */
-    synchronized Pending enqueue(StoredMessage message, boolean committed) {
+    synchronized Pending enqueue(StoredMessage message, long frameSize, boolean committed) {
         if (ended) {
+            return null;
+        }
+        if (frameSize > clientMaxFrame) {
+            broker.tooLarge(this, message, frameSize, clientMaxFrame); // before it takes a slot or a store row
             return null;
         }
         // At the bound, a queued QoS 0 message gives way first, whatever the new message's QoS. The
@@ -301,7 +352,7 @@ public final class Session {
             return null;
         }
         boolean persist = message.qos() > 0 && expirySeconds > 0;
-        Pending p = new Pending(this, nextSequence++, message, persist);
+        Pending p = new Pending(this, nextSequence++, message, frameSize, persist);
         p.committed = committed || !persist;
         if (persist) {
             store().addOutbound(id, new OutboundEntry(p.sequence, 0, OutboundState.QUEUED, message));
@@ -360,6 +411,16 @@ public final class Session {
                 queue.poll();
                 dropped(p);
                 broker.stats().expired.increment();
+                continue;
+            }
+            if (p.frameSize > clientMaxFrame) {
+                // Queued while detached (or restored from the store), and this client accepts less.
+                queue.poll();
+                if (p.message.qos() == 0) {
+                    queuedQos0--;
+                }
+                dropped(p);
+                broker.tooLarge(this, p.message, p.frameSize, clientMaxFrame);
                 continue;
             }
             if (p.message.qos() == 0) {

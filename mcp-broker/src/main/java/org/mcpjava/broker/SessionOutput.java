@@ -12,10 +12,19 @@ public interface SessionOutput {
     /** The client's RECEIVE_WINDOW: QoS 1/2 PUBLISH it accepts unacknowledged. */
     int receiveWindow();
 
+    /**
+     * The client's MAX_FRAME: the largest frame it accepts. The broker never asks for a PUBLISH
+     * larger than this; a message that would need one is skipped for this client.
+     */
+    int maxFrame();
+
     /** Whether the connection can take more bytes now (QoS 0 is dropped when it cannot). */
     boolean isWritable();
 
-    /** Writes PUBLISH (packet id 0 for QoS 0). */
+    /**
+     * Writes PUBLISH (packet id 0 for QoS 0): a frame of exactly {@link DeliveryFrameSize#of}
+     * {@code message} bytes, at most {@link #maxFrame()}.
+     */
     void publish(long packetId, StoredMessage message, boolean dup);
 
     /** Writes PUBREL. */

@@ -1,6 +1,7 @@
 package org.mcpjava.broker;
 
 import org.mcpjava.broker.store.StoredMessage;
+import org.mcpjava.wire.FrameHeader;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,11 +13,18 @@ import java.util.List;
  */
 final class RecordingOutput implements SessionOutput {
     private final int receiveWindow;
+    private final int maxFrame;
     private final List<String> frames = new ArrayList<>();
     private boolean takenOver;
 
     RecordingOutput(int receiveWindow) {
+        this(receiveWindow, FrameHeader.DEFAULT_MAX_FRAME);
+    }
+
+    /** An output whose client announced MAX_FRAME {@code maxFrame}. */
+    RecordingOutput(int receiveWindow, int maxFrame) {
         this.receiveWindow = receiveWindow;
+        this.maxFrame = maxFrame;
     }
 
     /** The frames written so far, oldest first (a copy). */
@@ -43,12 +51,20 @@ final class RecordingOutput implements SessionOutput {
     }
 
     @Override
+    public int maxFrame() {
+        return maxFrame;
+    }
+
+    @Override
     public boolean isWritable() {
         return true;
     }
 
     @Override
     public void publish(long packetId, StoredMessage message, boolean dup) {
+        if (DeliveryFrameSize.of(message) > maxFrame) {
+            throw new AssertionError("PUBLISH of " + DeliveryFrameSize.of(message) + " bytes over MAX_FRAME " + maxFrame);
+        }
         record("PUBLISH " + packetId + (dup ? " DUP " : " ") + new String(message.payload(), StandardCharsets.UTF_8));
     }
 

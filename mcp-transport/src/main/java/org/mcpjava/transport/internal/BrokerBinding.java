@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import org.mcpjava.broker.Broker;
+import org.mcpjava.broker.DeliveryFrameSize;
 import org.mcpjava.broker.Session;
 import org.mcpjava.broker.SessionOutput;
 import org.mcpjava.broker.store.StoredMessage;
@@ -33,10 +34,14 @@ import java.util.function.LongSupplier;
  * commit thread), so every frame is built with its own {@link FrameWriter}.
  */
 final class BrokerBinding implements SessionOutput {
+    /** Initial capacity of an acknowledgement or NACK (as FrameWriter.begin(alloc, ...) sizes them). */
+    private static final int CONTROL_FRAME = FrameHeader.OVERHEAD + 32;
+
     private final Broker broker;
     private final ChannelHandlerContext ctx;
     private final McpConnection connection;
     private final int ourReceiveWindow;
+    private final int peerMaxFrame;
     private final LongSupplier wallClock;
     private final AtomicInteger inboundUnacked = new AtomicInteger();
     private final java.util.Queue<ByteBuf> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -45,12 +50,17 @@ final class BrokerBinding implements SessionOutput {
     private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Session session;
 
+    /**
+     * @param ourReceiveWindow the RECEIVE_WINDOW this server announced
+     * @param peerMaxFrame     the MAX_FRAME the client announced in HELLO
+     */
     BrokerBinding(Broker broker, ChannelHandlerContext ctx, McpConnection connection, int ourReceiveWindow,
-                  LongSupplier wallClock) {
+                  int peerMaxFrame, LongSupplier wallClock) {
         this.broker = broker;
         this.ctx = ctx;
         this.connection = connection;
         this.ourReceiveWindow = ourReceiveWindow;
+        this.peerMaxFrame = peerMaxFrame;
         this.wallClock = wallClock;
     }
 
@@ -193,6 +203,11 @@ final class BrokerBinding implements SessionOutput {
     }
 
     @Override
+    public int maxFrame() {
+        return peerMaxFrame;
+    }
+
+    @Override
     public boolean isWritable() {
         return ctx.channel().isWritable()
                 && pendingBytes.get() < ctx.channel().config().getWriteBufferHighWaterMark();
@@ -201,9 +216,8 @@ final class BrokerBinding implements SessionOutput {
     @Override
     public void publish(long packetId, StoredMessage m, boolean dup) {
         TraceContext trace = m.trace();
-        int traceBytes = trace == null ? 0 : 3 + trace.traceparent().length()
-                + (trace.tracestate() == null ? 0 : 3 + trace.tracestate().length());
-        FrameWriter w = begin(m.payload().length + traceBytes, FrameType.PUBLISH,
+        int size = (int) DeliveryFrameSize.of(m); // the broker checked it against our client's MAX_FRAME
+        FrameWriter w = begin(size, FrameType.PUBLISH,
                 Flags.publish(m.qos(), dup && m.qos() > 0, m.retain()), m.payload().length == 0 ? 0 : m.codec(),
                 m.qos() == 0 ? 0 : packetId);
         w.utf8(MetadataKey.TOPIC, m.topic());
@@ -217,29 +231,31 @@ final class BrokerBinding implements SessionOutput {
             long remaining = Math.max(1, (m.expiresAtMillis() - wallClock.getAsLong() + 999) / 1000);
             w.u32(MetadataKey.MESSAGE_EXPIRY_S, Math.min(remaining, 0xFFFF_FFFFL));
         }
-        write(w.payload(m.payload()).finish());
+        ByteBuf frame = w.payload(m.payload()).finish();
+        assert frame.readableBytes() == size : "PUBLISH of " + frame.readableBytes() + " bytes, DeliveryFrameSize " + size;
+        write(frame);
     }
 
     @Override
     public void pubrel(long packetId, boolean dup) {
-        write(begin(0, FrameType.PUBREL, dup ? Flags.DUP : 0, 0, packetId).finish());
+        write(begin(CONTROL_FRAME, FrameType.PUBREL, dup ? Flags.DUP : 0, 0, packetId).finish());
     }
 
     @Override
     public void puback(long packetId) {
         releaseWindow();
-        write(begin(0, FrameType.PUBACK, 0, 0, packetId).finish());
+        write(begin(CONTROL_FRAME, FrameType.PUBACK, 0, 0, packetId).finish());
     }
 
     @Override
     public void pubrec(long packetId) {
         releaseWindow();
-        write(begin(0, FrameType.PUBREC, 0, 0, packetId).finish());
+        write(begin(CONTROL_FRAME, FrameType.PUBREC, 0, 0, packetId).finish());
     }
 
     @Override
     public void pubcomp(long packetId) {
-        write(begin(0, FrameType.PUBCOMP, 0, 0, packetId).finish());
+        write(begin(CONTROL_FRAME, FrameType.PUBCOMP, 0, 0, packetId).finish());
     }
 
     /**
@@ -248,9 +264,10 @@ final class BrokerBinding implements SessionOutput {
      * broker's timer) a plain heap buffer. From such a thread a pooled buffer costs a wrapper object,
      * a locked arena allocation and its release from another thread; a heap frame costs one copy
      * into the event loop's own pooled buffer when the channel writes it.
+     *
+     * @param capacity the frame's size if known ({@link DeliveryFrameSize}), else {@link #CONTROL_FRAME}
      */
-    private FrameWriter begin(int payloadHint, FrameType type, int flags, int codec, long streamId) {
-        int capacity = FrameHeader.OVERHEAD + 32 + Math.max(0, payloadHint); // as FrameWriter.begin(alloc, ...)
+    private FrameWriter begin(int capacity, FrameType type, int flags, int codec, long streamId) {
         ByteBuf out = FastThreadLocalThread.currentThreadHasFastThreadLocal()
                 ? ctx.alloc().buffer(capacity) : Unpooled.buffer(capacity);
         return new FrameWriter().begin(out, type, flags, codec, 0, streamId);
@@ -272,7 +289,7 @@ final class BrokerBinding implements SessionOutput {
     }
 
     private ByteBuf nackFrame(long packetId, int code, String message) {
-        FrameWriter w = begin(0, FrameType.NACK, 0, 0, packetId)
+        FrameWriter w = begin(CONTROL_FRAME, FrameType.NACK, 0, 0, packetId)
                 .u16(MetadataKey.ERROR_CODE, code);
         if (message != null && !message.isEmpty()) {
             w.utf8(MetadataKey.ERROR_MESSAGE, message);

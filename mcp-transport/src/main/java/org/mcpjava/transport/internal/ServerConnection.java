@@ -128,7 +128,8 @@ public final class ServerConnection extends McpConnection {
         boolean present = false;
         long grantedExpiry = 0;
         if (broker != null) {
-            binding = new BrokerBinding(broker, ctx, this, settings.receiveWindow(), System::currentTimeMillis);
+            binding = new BrokerBinding(broker, ctx, this, settings.receiveWindow(), peerMaxFrame,
+                    System::currentTimeMillis);
             Broker.Attachment attachment;
             try {
                 attachment = broker.attach(hello.sessionId(), hello.sessionExpirySeconds(), clientId,
