@@ -47,6 +47,7 @@ final class BrokerMetrics implements MeterBinder {
         counter(registry, MetricNames.DROPPED, "Messages dropped", s.droppedQos0, "reason", "qos0");
         counter(registry, MetricNames.DROPPED, "Messages dropped", s.droppedQueueFull, "reason", "queue_full");
         counter(registry, MetricNames.DROPPED, "Messages dropped", s.expired, "reason", "expired");
+        counter(registry, MetricNames.DROPPED, "Messages dropped", s.droppedTooLarge, "reason", "too_large");
         counter(registry, MetricNames.WINDOW_STALLS, "Deliveries paused because a client's RECEIVE_WINDOW was full",
                 s.windowStalls, null, 0);
         counter(registry, MetricNames.SESSIONS_EXPIRED, "Sessions ended by their expiry", s.sessionsExpired, null, 0);

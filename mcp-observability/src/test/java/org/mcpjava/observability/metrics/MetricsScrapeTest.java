@@ -187,6 +187,7 @@ class MetricsScrapeTest {
             assertEquals(0, s.value("mcp_broker_nacks_total", "direction=\"received\""));
             assertEquals(0, s.value("mcp_broker_window_stalls_total"));
             assertEquals(0, s.value("mcp_broker_dropped_total", "reason=\"queue_full\""));
+            assertEquals(0, s.value("mcp_broker_dropped_total", "reason=\"too_large\""));
             assertEquals(2, s.value("mcp_sessions", "state=\"attached\""));
             assertEquals(0, s.value("mcp_broker_queue_depth"));
             assertEquals(0, s.value("mcp_broker_inflight"));
@@ -219,6 +220,26 @@ class MetricsScrapeTest {
             for (String name : queried) {
                 assertTrue(s.value(name) >= 0, "the dashboard queries " + name + ", which is not exported");
             }
+        }
+    }
+
+    @Test
+    void aMessageOverASubscribersMaxFrameIsCountedAsDroppedTooLarge() throws Exception {
+        List<Message> received = new CopyOnWriteArrayList<>();
+        McpClient.Builder small = McpClient.builder().address("127.0.0.1", server.address().getPort())
+                .clientId("small").maxFrame(4096).callTimeout(WAIT);
+        try (McpClient sub = small.connect();
+             McpClient pub = client("pub", null)) {
+            assertEquals(1, McpClient.await(sub.subscribe("t/#", 1, received::add)));
+            McpClient.await(pub.publish("t/a", 1, false, Payload.utf8("before")));
+            McpClient.await(pub.publish("t/a", 1, false, Payload.utf8("x".repeat(8192))));
+            McpClient.await(pub.publish("t/a", 1, false, Payload.utf8("after")));
+            await().atMost(WAIT).until(() -> received.size() == 2);
+
+            assertEquals(List.of("before", "after"), received.stream().map(Message::payloadAsString).toList());
+            Scrape s = scrape();
+            assertEquals(1, s.value("mcp_broker_dropped_total", "reason=\"too_large\""), s.lines("mcp_broker_dropped").toString());
+            assertEquals(2, s.value("mcp_broker_deliveries_total", "qos=\"1\""));
         }
     }
 
