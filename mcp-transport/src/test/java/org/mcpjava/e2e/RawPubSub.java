@@ -35,7 +35,15 @@ final class RawPubSub {
      * (when positive) and {@code sessionId} (when non-null, to resume); returns WELCOME.
      */
     RawFrame handshake(int receiveWindow, long expirySeconds, byte[] sessionId) throws IOException {
+        return handshake(receiveWindow, expirySeconds, sessionId, 0);
+    }
+
+    /** {@link #handshake(int, long, byte[])} also announcing MAX_FRAME {@code maxFrame} (when positive). */
+    RawFrame handshake(int receiveWindow, long expirySeconds, byte[] sessionId, int maxFrame) throws IOException {
         FrameWriter w = RawMcpSocket.frame(FrameType.HELLO, 0, 0, 0, 0).utf8(MetadataKey.CLIENT_ID, "raw-pubsub");
+        if (maxFrame > 0) {
+            w.u32(MetadataKey.MAX_FRAME, maxFrame);
+        }
         if (receiveWindow > 0) {
             w.u16(MetadataKey.RECEIVE_WINDOW, receiveWindow);
         }
