@@ -87,7 +87,8 @@ class BrokerRestartE2ETest {
                 "MCP_JAVA_OPTS", "-Dio.netty.leakDetection.level="
                         + System.getProperty("io.netty.leakDetection.level", "paranoid"));
         ServerProcess s = ServerProcess.start(launcher, scratch, name, env,
-                "--store", "sqlite", "--data-dir", dataDir.toString());
+                "--store", "sqlite", "--data-dir", dataDir.toString(),
+                "--no-admin"); // the admin port is fixed (19780): another server on the machine would fail the start
         open.push(s);
         return s;
     }
