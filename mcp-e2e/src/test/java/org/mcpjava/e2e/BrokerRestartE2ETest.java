@@ -71,8 +71,9 @@ class BrokerRestartE2ETest {
                 "JAVA_HOME", System.getProperty("java.home"),
                 "MCP_JAVA_OPTS", "-Dio.netty.leakDetection.level="
                         + System.getProperty("io.netty.leakDetection.level", "paranoid"));
+        // --no-admin: the admin port is fixed (19780), another server on the machine would fail the start
         return open.track(ServerProcess.start(launcher, scratch, name, env,
-                "--store", "sqlite", "--data-dir", dataDir.toString()));
+                "--store", "sqlite", "--data-dir", dataDir.toString(), "--no-admin"));
     }
 
     private McpClient client(ServerProcess server, String id, ClientSession session, MessageListener listener) {

@@ -94,6 +94,18 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** Its process id: {@code bin/mcp} execs java, so this is the JVM's. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Waits until it ended by itself (e.g. after a SIGTERM sent by another process); its exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        assertTrue(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS),
+                "the server did not end within " + timeout + ":\n" + describe());
+        return process.exitValue();
+    }
+
     /** The port it listens on (127.0.0.1). */
     int port() {
         return port;

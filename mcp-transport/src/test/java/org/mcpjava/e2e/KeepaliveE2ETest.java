@@ -80,6 +80,24 @@ class KeepaliveE2ETest {
         raw.expectConnectionError(ErrorCode.KEEPALIVE_TIMEOUT);
     }
 
+    /**
+     * Real time, the server's default timers (a 30 s keepalive ticks once a second): a client that
+     * negotiates 600 ms must get a PING after 600 ms of the server's silence, before its own
+     * 1.5 x deadline (900 ms) and before the server times it out. Before the period followed the
+     * negotiated keepalive, the first tick (1 s) found the client silent for longer than 900 ms
+     * and closed the connection without ever having sent PING.
+     */
+    @Test
+    void shortNegotiatedKeepaliveGetsPingBeforeTimeout() throws Exception {
+        McpServer server = loop.server(McpServer.builder().keepalive(Duration.ofSeconds(30)));
+        RawMcpSocket raw = loop.raw(server);
+        assertEquals(600, raw.handshake(600, null).number(MetadataKey.KEEPALIVE_MS));
+        RawFrame first = raw.readFrame();
+        assertEquals(FrameType.PING, first.type, () -> "expected PING before anything else, got " + first);
+        // Not answered: the server closes after 1.5 x 600 ms of silence.
+        raw.expectConnectionError(ErrorCode.KEEPALIVE_TIMEOUT);
+    }
+
     @Test
     void serverAnswersPingWithTheSamePayload() throws Exception {
         RawMcpSocket raw = loop.raw(server());

@@ -10,8 +10,10 @@ import org.mcpjava.core.Payload;
 import org.mcpjava.server.McpServer;
 import org.mcpjava.wire.ErrorCode;
 import org.mcpjava.wire.FrameType;
+import org.mcpjava.wire.MetadataKey;
 
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -253,6 +255,49 @@ class PubSubE2ETest {
         raw.publish("fine", 2, id, false, false, "x");
         raw.expect(FrameType.PUBREC, id);
         publish(pub, "fine", 1, "and the client's too");
+    }
+
+    /**
+     * TOPIC and SUBSCRIPTION are UTF-8 (spec sections 1 and 5). Found by the conformance checker:
+     * they were decoded with replacement characters, so such a topic was accepted (PUBACK) and
+     * routed under another name, and such a filter granted.
+     */
+    @Test
+    void topicsAndFiltersThatAreNotUtf8AreRefused() throws Exception {
+        Inbox all = new Inbox();
+        McpClient sub = client("sub");
+        McpClient.await(sub.subscribe("#", 1, all));
+        RawPubSub raw = new RawPubSub(loop.raw(server));
+        raw.handshake(0, 0, null);
+        byte[][] bad = {
+            {'a', '/', (byte) 0xFF, (byte) 0xFE},           // not UTF-8 at all
+            {'a', (byte) 0xC0, (byte) 0xAF, 'b'},           // overlong '/'
+            {'a', '/', (byte) 0xED, (byte) 0xA0, (byte) 0x80}, // an encoded surrogate
+            {'a', '/', (byte) 0xE2, (byte) 0x82},           // cut short
+        };
+        long id = 1;
+        for (byte[] topic : bad) {
+            raw.socket().send(RawMcpSocket.frame(FrameType.PUBLISH, 1, 0, 0, id)
+                    .bytes(MetadataKey.TOPIC.wire(), topic).payload(new byte[] {1}).finish());
+            RawFrame nack = raw.expect(FrameType.NACK, id++);
+            assertEquals(ErrorCode.TOPIC_INVALID.code(), nack.errorCode(), () -> "for " + HexFormat.of().formatHex(topic));
+        }
+        for (byte[] filter : bad) {
+            byte[] entry = new byte[filter.length + 1];
+            entry[0] = 1;
+            System.arraycopy(filter, 0, entry, 1, filter.length);
+            raw.socket().send(RawMcpSocket.frame(FrameType.SUBSCRIBE, 0, 0, 0, id)
+                    .bytes(MetadataKey.SUBSCRIPTION.wire(), entry)
+                    .subscription(1, "ok/utf8")
+                    .finish());
+            RawFrame suback = raw.expect(FrameType.SUBACK, id++);
+            assertArrayEquals(new byte[] {(byte) 0x80, 1}, suback.payload, () -> "for " + HexFormat.of().formatHex(filter));
+        }
+        // Well-formed UTF-8 beyond ASCII is fine, and nothing refused got through.
+        raw.publish("caf\u00e9/\u6e29\u5ea6", 1, id, false, false, "ok");
+        raw.expect(FrameType.PUBACK, id);
+        all.awaitPayload("ok");
+        assertEquals(List.of("ok"), all.payloads());
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.mcpjava.wire.Metadata;
 import org.mcpjava.wire.MetadataCursor;
 import org.mcpjava.wire.MetadataKey;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -111,10 +112,15 @@ final class BrokerBinding implements SessionOutput {
     private void onPublish(Session s, long id, ByteBuf frame) {
         int flags = FrameHeader.flags(frame);
         int qos = Flags.qos(flags);
-        String topic = Metadata.string(frame, MetadataKey.TOPIC);
+        ByteBuf topicBytes = Metadata.value(frame, MetadataKey.TOPIC.wire());
         int codec = FrameHeader.codec(frame);
-        if (topic == null) {
+        if (topicBytes == null) {
             refuse(qos, id, ErrorCode.TOPIC_INVALID, "PUBLISH without TOPIC");
+            return;
+        }
+        String topic = utf8(topicBytes);
+        if (topic == null) {
+            refuse(qos, id, ErrorCode.TOPIC_INVALID, "topic is not well-formed UTF-8");
             return;
         }
         try {
@@ -143,6 +149,15 @@ final class BrokerBinding implements SessionOutput {
         broker.publish(s, id, qos, Flags.isRetain(flags), topic, codec, payload, expiry, delivered);
     }
 
+    /**
+     * The text of a TOPIC or filter value, or {@code null} if it is not well-formed UTF-8 (spec
+     * sections 1 and 5). Decoding with replacement characters instead would accept such a topic
+     * under another name, and let two different byte strings name one topic.
+     */
+    static String utf8(ByteBuf value) {
+        return ByteBufUtil.isText(value, StandardCharsets.UTF_8) ? value.toString(StandardCharsets.UTF_8) : null;
+    }
+
     /** Refuses a PUBLISH before it was counted against our RECEIVE_WINDOW. */
     private void refuse(int qos, long id, ErrorCode code, String message) {
         if (qos > 0) {
@@ -157,7 +172,8 @@ final class BrokerBinding implements SessionOutput {
         while (c.next()) {
             if (c.key() == MetadataKey.SUBSCRIPTION.wire()) {
                 int qos = c.value().getUnsignedByte(0);
-                String filter = c.value().toString(1, c.valueLength() - 1, java.nio.charset.StandardCharsets.UTF_8);
+                // A filter that is not UTF-8 stays null: refused (0x80) like any invalid filter.
+                String filter = utf8(c.value().slice(1, c.valueLength() - 1));
                 requests.add(new Broker.SubscriptionRequest(filter, qos));
             }
         }
@@ -177,7 +193,10 @@ final class BrokerBinding implements SessionOutput {
         MetadataCursor c = new MetadataCursor().reset(frame);
         while (c.next()) {
             if (c.key() == MetadataKey.TOPIC.wire()) {
-                filters.add(c.valueAsString());
+                String filter = utf8(c.value());
+                if (filter != null) { // not UTF-8: never subscribed, nothing to remove
+                    filters.add(filter);
+                }
             }
         }
         broker.unsubscribe(s, filters);

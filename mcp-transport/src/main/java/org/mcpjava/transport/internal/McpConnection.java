@@ -94,6 +94,8 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     private final boolean observing;
     private long handshakeDeadlineNanos;
     private ScheduledFuture<?> housekeeping;
+    /** The period {@link #housekeeping} runs at. */
+    private long housekeepingMillis;
     private long nextStreamId;
     private long highestInboundId;
     private boolean goawaySent;
@@ -186,7 +188,36 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
     protected final void established() {
         moveTo(ConnectionState.ESTABLISHED);
         lastReadNanos = settings.ticker().nanoTime();
+        tightenHousekeeping();
         settings.observer().connectionEstablished(this);
+    }
+
+    /**
+     * The smallest housekeeping period a negotiated keepalive needs: a quarter of it (so a PING
+     * follows KEEPALIVE_MS of silence, and KEEPALIVE_TIMEOUT 1.5 x KEEPALIVE_MS, within a quarter),
+     * never below 10 ms unless the configured period already is.
+     */
+    static long housekeepingPeriodFor(long keepaliveMillis, long configuredMillis) {
+        if (keepaliveMillis <= 0) {
+            return configuredMillis;
+        }
+        return Math.min(configuredMillis, Math.max(Math.min(10, configuredMillis), keepaliveMillis / 4));
+    }
+
+    /**
+     * The period chosen when the connection opened comes from this side's own settings; the
+     * negotiated KEEPALIVE_MS may be far lower (a client asks for less than the server's maximum,
+     * or a server lowers the client's), and the spec's instants (PING after KEEPALIVE_MS, close
+     * after 1.5 x) need ticks of a quarter of it. Reschedules if so. Event loop only.
+     */
+    private void tightenHousekeeping() {
+        long period = housekeepingPeriodFor(TimeUnit.NANOSECONDS.toMillis(keepaliveNanos), housekeepingMillis);
+        if (housekeeping == null || period >= housekeepingMillis) {
+            return;
+        }
+        housekeeping.cancel(false);
+        housekeepingMillis = period;
+        housekeeping = ctx.executor().scheduleAtFixedRate(this::housekeeping, period, period, TimeUnit.MILLISECONDS);
     }
 
     // ---------------------------------------------------------------- channel events
@@ -206,8 +237,9 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         lastWriteNanos = now;
         lastTickNanos = now;
         handshakeDeadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(settings.handshakeTimeoutMillis());
+        housekeepingMillis = settings.housekeepingMillis();
         housekeeping = ctx.executor().scheduleAtFixedRate(this::housekeeping,
-                settings.housekeepingMillis(), settings.housekeepingMillis(), TimeUnit.MILLISECONDS);
+                housekeepingMillis, housekeepingMillis, TimeUnit.MILLISECONDS);
         onActive();
         ctx.fireChannelActive();
     }
