@@ -262,7 +262,9 @@ public final class Broker implements AutoCloseable {
             // retry later (NACK OVERLOADED, spec 8 "Window"), so nothing acknowledged is ever dropped.
             // A subscriber the message is too large for will not queue it, so it does not count.
             boolean[] full = {false};
-            tree.match(topic, (subscriber, maxQos) -> {
+            // peek, not match: a share group's turn moves once, when the message is routed below.
+            // A group is full only if the member it would pick (one with room, if any) is.
+            tree.peek(topic, s -> !s.isQueueFull() && s.accepts(frameSize), (subscriber, maxQos) -> {
                 if (!full[0] && subscriber.isQueueFull() && subscriber.accepts(frameSize)) {
                     full[0] = true;
                 }

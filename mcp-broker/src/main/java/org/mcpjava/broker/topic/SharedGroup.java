@@ -56,21 +56,23 @@ final class SharedGroup<S> {
 
     /**
      * Picks the next member in turn for which {@code ready} holds, or, if none does, the member
-     * whose turn it is anyway (the broker queues for it), and advances the cursor past it.
+     * whose turn it is anyway (the broker queues for it), and, if {@code advance}, moves the cursor
+     * past it (a look that only asks who would get the message leaves the turn where it is).
      * Hands the pick to {@code into}. The group must not be empty.
      */
-    synchronized void pick(Predicate<? super S> ready, MatchVisitor<S> into) {
+    synchronized void pick(Predicate<? super S> ready, MatchVisitor<S> into, boolean advance) {
         int n = members.size();
+        int i = cursor;
         for (int k = 0; k < n; k++) {
-            int i = cursor + k < n ? cursor + k : cursor + k - n;
-            if (ready.test(members.get(i))) {
-                cursor = i + 1 < n ? i + 1 : 0;
-                into.onMatch(members.get(i), maxQos.get(i));
-                return;
+            int candidate = cursor + k < n ? cursor + k : cursor + k - n;
+            if (ready.test(members.get(candidate))) {
+                i = candidate;
+                break;
             }
         }
-        int i = cursor;
-        cursor = i + 1 < n ? i + 1 : 0;
+        if (advance) {
+            cursor = i + 1 < n ? i + 1 : 0;
+        }
         into.onMatch(members.get(i), maxQos.get(i));
     }
 }

@@ -168,6 +168,19 @@ public final class TopicTree<S> {
      * result, proportional to the number of deliveries.
      */
     public void match(String topic, Predicate<? super S> ready, MatchVisitor<S> visitor) {
+        match(topic, ready, visitor, true);
+    }
+
+    /**
+     * Who {@link #match(String, Predicate, MatchVisitor)} would report, without moving any share
+     * group's turn: for checks made before the real delivery (for example "would a full queue get
+     * this message?"), which must not make the group skip a member.
+     */
+    public void peek(String topic, Predicate<? super S> ready, MatchVisitor<S> visitor) {
+        match(topic, ready, visitor, false);
+    }
+
+    private void match(String topic, Predicate<? super S> ready, MatchVisitor<S> visitor, boolean advance) {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(ready, "ready");
         Objects.requireNonNull(visitor, "visitor");
@@ -176,7 +189,7 @@ public final class TopicTree<S> {
         try {
             boolean reserved = !topic.isEmpty() && topic.charAt(0) == '$';
             walk(root, topic, 0, !reserved, matches);
-            matches.resolve(ready);
+            matches.resolve(ready, advance);
         } finally {
             lock.readLock().unlock();
         }
@@ -318,7 +331,7 @@ public final class TopicTree<S> {
         }
 
         /** Merges plain subscribers and picks a member of each group. */
-        void resolve(Predicate<? super S> ready) {
+        void resolve(Predicate<? super S> ready, boolean advance) {
             if (nodes == null) {
                 return;
             }
@@ -346,7 +359,7 @@ public final class TopicTree<S> {
             for (Node<S> node : nodes) {
                 if (node.groups != null) {
                     for (SharedGroup<S> group : node.groups.values()) {
-                        group.pick(ready, this);
+                        group.pick(ready, this, advance);
                     }
                 }
             }
