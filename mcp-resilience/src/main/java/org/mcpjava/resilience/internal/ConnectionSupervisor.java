@@ -43,7 +43,9 @@ import java.util.function.DoubleSupplier;
  *
  * <p><b>Overlap.</b> With overlap (pool connections, which carry no session), a replacement is dialed
  * while the old connection still drains; without (a session connection, which may be attached to
- * one connection only) the old one is closed first and the next dial waits for it.
+ * one connection only) the old one is closed first and the next dial waits for it. A connection
+ * replaced while it still works (bad health) is closed once its calls have ended, or after
+ * {@code goawayGrace} ({@link LinkDrain}).
  *
  * <p><b>Threads.</b> All state is confined to the {@link Scheduler}; the public methods hop onto it.
  * {@link #ready()} and {@link #state()} may be read from any thread.
@@ -72,6 +74,7 @@ public final class ConnectionSupervisor {
     private final ReconnectPolicy policy;
     private final HealthPolicy healthPolicy;
     private final boolean overlap;
+    private final LinkDrain drain;
     private final Duration goawayGrace;
     private final Set<Integer> terminalRefusals;
     private final Dialer dialer;
@@ -101,7 +104,8 @@ public final class ConnectionSupervisor {
     /**
      * @param endpoints        in order of preference (at least one)
      * @param overlap          whether a replacement may be dialed while the old connection drains
-     * @param goawayGrace      without overlap: how long a connection that got GOAWAY may take to close
+     * @param goawayGrace      how long a connection that got GOAWAY (without overlap), or that was
+     *                         replaced while it worked (with overlap), may take to finish its calls
      *                         before it is closed from this side
      * @param terminalRefusals error codes of a refused handshake that take the endpoint out of the
      *                         rotation for good
@@ -114,6 +118,7 @@ public final class ConnectionSupervisor {
         this.policy = policy;
         this.healthPolicy = healthPolicy;
         this.overlap = overlap;
+        this.drain = new LinkDrain(scheduler, goawayGrace);
         this.goawayGrace = goawayGrace;
         this.terminalRefusals = Set.copyOf(terminalRefusals);
         this.dialer = dialer;
@@ -219,9 +224,11 @@ public final class ConnectionSupervisor {
         states.moveTo(ClientState.CONNECTED, endpoint, null);
         if (old != null) {
             owner.linkDown(old, new McpException(ErrorCode.UNAVAILABLE, "replaced by a connection to " + endpoint));
-            old.closeAsync();
+            // ready already names the new link: once the old one's count reads zero, no call is on its way there
+            drain.drain(old);
         }
         owner.linkUp(link);
+        healthTimer = cancel(healthTimer); // the old link's probe, if one was armed
         armHealthCheck();
     }
 
@@ -263,6 +270,7 @@ public final class ConnectionSupervisor {
     // ------------------------------------------------------------------ losing connections
 
     private void linkClosed(Link link) {
+        drain.closed(link);
         if (link == retiring) {
             retiring = null;
             cancel(graceTimer);
@@ -415,6 +423,7 @@ public final class ConnectionSupervisor {
         healthTimer = cancel(healthTimer);
         graceTimer = cancel(graceTimer);
         List<CompletableFuture<?>> closing = new ArrayList<>();
+        closing.add(drain.closeAll());
         Link c = current;
         current = null;
         ready = null;
