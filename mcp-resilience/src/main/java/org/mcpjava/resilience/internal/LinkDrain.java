@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Closes the connections a supervisor replaced (make before break: bad health) once the
+ * Closes the connections a supervisor replaced (make before break: bad health, fail-back) once the
  * calls on them have ended, or once the grace has passed, whichever comes first.
  *
  * <p><b>Why wait before closing.</b> A replaced link takes no new calls, but a call may have taken

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Picks a pool connection by {@link SelectionStrategy}, health-aware: healthy connections first,
  * unhealthy ones only when no healthy one has room. Respects the per-connection bound. Thread-safe.
  *
- * <p><b>Switches.</b> A slot may replace its connection at any moment (bad health) and
+ * <p><b>Switches.</b> A slot may replace its connection at any moment (bad health, fail-back) and
  * drains the old one until its in-flight count is zero ({@link LinkDrain}). So that a call never
  * lands on a connection that is being closed, a link is handed out only if, after its count was
  * raised, it is still its slot's ready one; otherwise the count is given back and the choice made
