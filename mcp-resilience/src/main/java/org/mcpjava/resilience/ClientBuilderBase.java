@@ -172,7 +172,9 @@ public abstract class ClientBuilderBase<B extends ClientBuilderBase<B>> {
 
     /**
      * How long a connection that got GOAWAY may take to finish before it is closed from this side
-     * (default 10 s). A session connection is resumed elsewhere only once the old one has closed.
+     * (default 10 s). A session connection is resumed elsewhere only once the old one has closed. In
+     * a pool, also how long a connection replaced while it still works (bad health, fail-back) may
+     * keep its calls before it is closed (gracefully) anyway.
      */
     public B goawayGrace(Duration grace) {
         if (grace == null || grace.isNegative()) {

@@ -39,6 +39,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * unhealthy dials a replacement first and moves its calls once it is up (make before break). The
  * pool carries no pub/sub session (use {@link ResilientClient} for that).
  *
+ * <p><b>Fail-back.</b> A slot connected to another endpoint than its preferred one probes the
+ * preferred one in the background, with the {@link ReconnectPolicy}'s backoff and jitter, and moves
+ * back once a connection to it is up: new calls go to the new connection, and the old one is closed
+ * once its calls have finished (at most {@link Builder#goawayGrace} later). So when a dead endpoint
+ * returns, the load spreads over it again without a call failing. On by default
+ * ({@link Builder#failBack(boolean)}).
+ *
  * <p><b>Calls.</b> Each goes to a connected, healthy slot with room ({@link SelectionStrategy}); at
  * most {@link Builder#maxConcurrentRequests} per connection, more wait for room within their
  * deadline. Fail-fast and wait-for-ready and retries as for {@link ResilientClient}.
@@ -96,7 +103,7 @@ public final class ConnectionPool implements AutoCloseable {
             }
             StateTracker slotState = new StateTracker(name + "/" + i);
             slotState.addListener(this::aggregate);
-            slots.add(new ConnectionSupervisor(name + "/" + i, order, b.reconnectPolicy, b.healthPolicy, true,
+            slots.add(new ConnectionSupervisor(name + "/" + i, order, b.reconnectPolicy, b.healthPolicy, true, b.failBack,
                     b.goawayGrace, b.terminalRefusals, dialer, scheduler, b.random, owner, slotState));
         }
         PoolSelector selector = new PoolSelector(slots, b.strategy, b.maxConcurrentRequests);
@@ -223,12 +230,13 @@ public final class ConnectionPool implements AutoCloseable {
 
     /**
      * Settings of a {@link ConnectionPool}. Defaults: one connection per endpoint,
-     * {@link SelectionStrategy#LEAST_IN_FLIGHT}, 256 calls in flight per connection; and those of
-     * {@link ClientBuilderBase}.
+     * {@link SelectionStrategy#LEAST_IN_FLIGHT}, 256 calls in flight per connection, fail-back on;
+     * and those of {@link ClientBuilderBase}.
      */
     public static final class Builder extends ClientBuilderBase<Builder> {
         private int connectionsPerEndpoint = 1;
         private SelectionStrategy strategy = SelectionStrategy.LEAST_IN_FLIGHT;
+        private boolean failBack = true;
 
         private Builder() {
             maxConcurrentRequests(256);
@@ -246,6 +254,18 @@ public final class ConnectionPool implements AutoCloseable {
         /** How calls pick a connection (default {@link SelectionStrategy#LEAST_IN_FLIGHT}). */
         public Builder strategy(SelectionStrategy strategy) {
             this.strategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
+        }
+
+        /**
+         * Whether a slot that failed over moves back to its preferred endpoint when that returns
+         * (default {@code true}): it probes the endpoint on the {@link #reconnectPolicy} backoff
+         * (with its jitter) while connected elsewhere, and once a new connection is up, switches
+         * to it and drains the old one. {@code false}: a slot stays where it is until its
+         * connection ends.
+         */
+        public Builder failBack(boolean failBack) {
+            this.failBack = failBack;
             return this;
         }
 

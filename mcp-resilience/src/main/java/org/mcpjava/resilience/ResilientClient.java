@@ -143,7 +143,7 @@ public final class ResilientClient implements AutoCloseable {
                 l -> healthChanged(), () -> states.state().toString());
         McpDialer dialer = new McpDialer(lifecycle.resources(), session, b.connectionConfig(), subscriptions, b.observer, b.healthPolicy,
                 Math.max(10_000, 2 * b.maxInFlightPublishes));
-        this.supervisor = new ConnectionSupervisor(name, b.endpoints, b.reconnectPolicy, b.healthPolicy, false,
+        this.supervisor = new ConnectionSupervisor(name, b.endpoints, b.reconnectPolicy, b.healthPolicy, false, false,
                 b.goawayGrace, b.terminalRefusals, dialer, scheduler, b.random, new ConnectionSupervisor.Owner() {
                     @Override
                     public void linkUp(Link link) {

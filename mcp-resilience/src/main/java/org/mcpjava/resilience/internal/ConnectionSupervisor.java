@@ -43,7 +43,18 @@ import java.util.function.DoubleSupplier;
  *
  * <p><b>Overlap.</b> With overlap (pool connections, which carry no session), a replacement is dialed
  * while the old connection still drains; without (a session connection, which may be attached to
- * one connection only) the old one is closed first and the next dial waits for it.
+ * one connection only) the old one is closed first and the next dial waits for it. A connection
+ * replaced while it still works (bad health, fail-back) is closed once its calls have ended, or
+ * after {@code goawayGrace} ({@link LinkDrain}).
+ *
+ * <p><b>Fail-back.</b> With fail-back (pool connections; it needs overlap), a supervisor connected
+ * to an endpoint other than its preferred one ({@link EndpointRotation#preferred()}) probes the
+ * preferred one in the background: it dials it on a {@link FailBackSchedule} (the reconnect policy's
+ * backoff and jitter), and once that connection is up, switches to it and drains the old one. A
+ * probe is a dial like any other: it waits while another dial is in flight or a retry is scheduled,
+ * and no other dial starts while it is in flight. A failed probe leaves the working connection
+ * alone; a terminal refusal takes the preferred endpoint out of the rotation, so it is not probed
+ * again.
  *
  * <p><b>Threads.</b> All state is confined to the {@link Scheduler}; the public methods hop onto it.
  * {@link #ready()} and {@link #state()} may be read from any thread.
@@ -72,6 +83,8 @@ public final class ConnectionSupervisor {
     private final ReconnectPolicy policy;
     private final HealthPolicy healthPolicy;
     private final boolean overlap;
+    private final FailBackSchedule failBack;
+    private final LinkDrain drain;
     private final Duration goawayGrace;
     private final Set<Integer> terminalRefusals;
     private final Dialer dialer;
@@ -85,6 +98,7 @@ public final class ConnectionSupervisor {
     private boolean started;
     private boolean closed;
     private boolean dialing;
+    private boolean probing;
     private boolean replacing;
     private Link current;
     private Link retiring;
@@ -101,19 +115,28 @@ public final class ConnectionSupervisor {
     /**
      * @param endpoints        in order of preference (at least one)
      * @param overlap          whether a replacement may be dialed while the old connection drains
-     * @param goawayGrace      without overlap: how long a connection that got GOAWAY may take to close
+     * @param failBack         whether to probe the preferred endpoint while connected to another,
+     *                         and move back to it (needs {@code overlap})
+     * @param goawayGrace      how long a connection that got GOAWAY (without overlap), or that was
+     *                         replaced while it worked (with overlap), may take to finish its calls
      *                         before it is closed from this side
      * @param terminalRefusals error codes of a refused handshake that take the endpoint out of the
      *                         rotation for good
      */
     public ConnectionSupervisor(String name, List<Endpoint> endpoints, ReconnectPolicy policy, HealthPolicy healthPolicy,
-                                boolean overlap, Duration goawayGrace, Set<Integer> terminalRefusals, Dialer dialer,
-                                Scheduler scheduler, DoubleSupplier random, Owner owner, StateTracker states) {
+                                boolean overlap, boolean failBack, Duration goawayGrace, Set<Integer> terminalRefusals,
+                                Dialer dialer, Scheduler scheduler, DoubleSupplier random, Owner owner,
+                                StateTracker states) {
+        if (failBack && !overlap) {
+            throw new IllegalArgumentException(name + ": fail-back needs overlap (make before break)");
+        }
         this.name = name;
         this.rotation = new EndpointRotation(endpoints);
         this.policy = policy;
         this.healthPolicy = healthPolicy;
         this.overlap = overlap;
+        this.failBack = failBack ? new FailBackSchedule(policy, random, scheduler) : null;
+        this.drain = new LinkDrain(scheduler, goawayGrace);
         this.goawayGrace = goawayGrace;
         this.terminalRefusals = Set.copyOf(terminalRefusals);
         this.dialer = dialer;
@@ -185,9 +208,14 @@ public final class ConnectionSupervisor {
                 || (retiring != null && !overlap)) {
             return;
         }
+        startDial(rotation.next(), false);
+    }
+
+    /** Dials {@code endpoint}; {@code probe}: a fail-back probe, which leaves a working connection alone if it fails. */
+    private void startDial(Endpoint endpoint, boolean probe) {
         dialing = true;
+        probing = probe;
         dials++;
-        Endpoint endpoint = rotation.next();
         CompletableFuture<Link> attempt;
         try {
             attempt = dialer.dial(endpoint, this::goawayReceived);
@@ -199,30 +227,40 @@ public final class ConnectionSupervisor {
     }
 
     private void dialed(Endpoint endpoint, Link link, Throwable error) {
+        boolean probe = probing;
         dialing = false;
+        probing = false;
         dialInFlight = null;
         if (closed) {
             return; // close() saw this dial in flight and closes what it opened
         }
         if (error != null) {
-            dialFailed(endpoint, unwrap(error));
+            if (probe) {
+                probeFailed(endpoint, unwrap(error));
+            } else {
+                dialFailed(endpoint, unwrap(error));
+            }
             return;
         }
         failures = 0;
-        rotation.connected();
+        rotation.connected(endpoint);
         Link old = current;
         current = link;
         ready = link;
         replacing = false;
         link.closeFuture().whenComplete((v, e) -> scheduler.execute(() -> linkClosed(link)));
-        log.info("{}: connected to {}{}", name, endpoint, link.sessionPresent() ? " (session resumed)" : "");
+        log.info("{}: connected to {}{}{}", name, endpoint, link.sessionPresent() ? " (session resumed)" : "",
+                probe && old != null ? " (failed back from " + old.endpoint() + ")" : "");
         states.moveTo(ClientState.CONNECTED, endpoint, null);
         if (old != null) {
             owner.linkDown(old, new McpException(ErrorCode.UNAVAILABLE, "replaced by a connection to " + endpoint));
-            old.closeAsync();
+            // ready already names the new link: once the old one's count reads zero, no call is on its way there
+            drain.drain(old);
         }
         owner.linkUp(link);
+        healthTimer = cancel(healthTimer); // the old link's probe, if one was armed
         armHealthCheck();
+        armFailBack();
     }
 
     private void dialFailed(Endpoint endpoint, Throwable cause) {
@@ -255,6 +293,64 @@ public final class ConnectionSupervisor {
         }, delay);
     }
 
+    // ------------------------------------------------------------------ fail-back
+
+    /** Schedules a probe of the preferred endpoint if fail-back is on and the connection is elsewhere. */
+    private void armFailBack() {
+        if (failBack == null || closed || current == null) {
+            return;
+        }
+        if (current.endpoint().equals(rotation.preferred())) {
+            failBack.reachedPreferred();
+        } else {
+            failBack.arm(this::probePreferred);
+        }
+    }
+
+    private void probePreferred() {
+        Link link = current;
+        if (closed || link == null) {
+            return; // reconnecting as usual; the next connection arms the probe again if it is elsewhere
+        }
+        Endpoint preferred = rotation.preferred();
+        if (link.endpoint().equals(preferred)) {
+            return;
+        }
+        if (dialing || retryTimer != null) {
+            armFailBack(); // a replacement is being dialed: probe later, never alongside
+            return;
+        }
+        log.debug("{}: probing {} to fail back from {}", name, preferred, link.endpoint());
+        startDial(preferred, true);
+    }
+
+    private void probeFailed(Endpoint endpoint, Throwable cause) {
+        McpException refusal = McpException.find(cause);
+        if (refusal != null && terminalRefusals.contains(refusal.code())) {
+            rotation.refused(endpoint);
+            log.warn("{}: {} refused the connection with {}; not dialing it again", name, endpoint, refusal.toString());
+        } else {
+            failBack.failed();
+            log.debug("{}: {} is still unreachable ({}); fail-back probe {} failed", name, endpoint, cause.toString(),
+                    failBack.failures());
+        }
+        if (current == null) {
+            dial(); // the connection was lost while the probe was in flight: reconnect as usual
+            return;
+        }
+        armFailBack();
+    }
+
+    /** Failed fail-back probes since the preferred endpoint was last reached. For tests and tools. */
+    public int failBackFailures() {
+        return failBack == null ? 0 : failBack.failures();
+    }
+
+    /** The delay chosen for the last fail-back probe, or {@code null} if none was scheduled. For tests and tools. */
+    public Duration lastFailBackDelay() {
+        return failBack == null ? null : failBack.lastDelay();
+    }
+
     /** The delay chosen after the last failed round, or {@code null} if none failed yet. For tests and tools. */
     public Duration lastBackoff() {
         return lastDelay;
@@ -263,6 +359,7 @@ public final class ConnectionSupervisor {
     // ------------------------------------------------------------------ losing connections
 
     private void linkClosed(Link link) {
+        drain.closed(link);
         if (link == retiring) {
             retiring = null;
             cancel(graceTimer);
@@ -414,7 +511,11 @@ public final class ConnectionSupervisor {
         retryTimer = cancel(retryTimer);
         healthTimer = cancel(healthTimer);
         graceTimer = cancel(graceTimer);
+        if (failBack != null) {
+            failBack.cancel();
+        }
         List<CompletableFuture<?>> closing = new ArrayList<>();
+        closing.add(drain.closeAll());
         Link c = current;
         current = null;
         ready = null;

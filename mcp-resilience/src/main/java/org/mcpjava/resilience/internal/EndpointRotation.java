@@ -52,9 +52,29 @@ final class EndpointRotation {
         return endpoints.get(0);
     }
 
-    /** A dial succeeded: the round starts again, and the cursor stays on that endpoint. */
-    void connected() {
+    /**
+     * The most preferred endpoint still in the rotation: where a pool slot belongs, and what it
+     * probes to fail back to while connected elsewhere.
+     */
+    Endpoint preferred() {
+        for (int i = 0; i < refused.length; i++) {
+            if (!refused[i]) {
+                return endpoints.get(i);
+            }
+        }
+        return endpoints.get(0); // none left: the supervisor has stopped
+    }
+
+    /**
+     * A dial to {@code endpoint} succeeded: the round starts again, and the cursor stays on (or, after
+     * a fail-back probe, moves to) that endpoint, so that a loss redials it first.
+     */
+    void connected(Endpoint endpoint) {
         failedInRound = 0;
+        int i = endpoints.indexOf(endpoint);
+        if (i >= 0) {
+            cursor = i;
+        }
     }
 
     /** The dial to {@link #next()} failed (a transient failure): moves on. */
@@ -75,6 +95,23 @@ final class EndpointRotation {
         }
         cursor = after(cursor);
         return roundOver();
+    }
+
+    /**
+     * {@code endpoint}, dialed out of turn (a fail-back probe), refused for good: it leaves the
+     * rotation, and the cursor moves on if it pointed there. The round is not touched: the
+     * supervisor is connected elsewhere, so at least one endpoint is left.
+     */
+    void refused(Endpoint endpoint) {
+        int i = endpoints.indexOf(endpoint);
+        if (i < 0 || refused[i]) {
+            return;
+        }
+        refused[i] = true;
+        usable--;
+        if (cursor == i) {
+            cursor = after(i);
+        }
     }
 
     /** Moves the cursor to the endpoint after {@code endpoint} (GOAWAY, bad health). */

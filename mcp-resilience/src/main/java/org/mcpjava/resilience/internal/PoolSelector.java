@@ -8,6 +8,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Picks a pool connection by {@link SelectionStrategy}, health-aware: healthy connections first,
  * unhealthy ones only when no healthy one has room. Respects the per-connection bound. Thread-safe.
+ *
+ * <p><b>Switches.</b> A slot may replace its connection at any moment (bad health, fail-back) and
+ * drains the old one until its in-flight count is zero ({@link LinkDrain}). So that a call never
+ * lands on a connection that is being closed, a link is handed out only if, after its count was
+ * raised, it is still its slot's ready one; otherwise the count is given back and the choice made
+ * again. (The slot writes {@code ready} before it reads the count, the selector raises the count
+ * before it reads {@code ready}: one of the two sees the other.)
  */
 public final class PoolSelector implements LinkSelector {
     private final List<ConnectionSupervisor> slots;
@@ -25,29 +32,37 @@ public final class PoolSelector implements LinkSelector {
     @Override
     public Link acquire() {
         for (int tries = 0; tries < 8; tries++) {
-            Link chosen = choose(true);
-            if (chosen == null) {
-                chosen = choose(false);
+            ConnectionSupervisor slot = choose(true);
+            if (slot == null) {
+                slot = choose(false);
             }
-            if (chosen == null) {
+            if (slot == null) {
                 return null;
+            }
+            Link chosen = slot.ready();
+            if (chosen == null) {
+                continue;
             }
             AtomicInteger n = chosen.inFlight();
             int v = n.get();
             if (v < maxPerConnection && n.compareAndSet(v, v + 1)) {
-                return chosen;
+                if (slot.ready() == chosen) {
+                    return chosen;
+                }
+                n.decrementAndGet(); // replaced meanwhile: it drains, the call goes elsewhere
             }
         }
         return null;
     }
 
-    private Link choose(boolean healthyOnly) {
+    private ConnectionSupervisor choose(boolean healthyOnly) {
         int size = slots.size();
         int start = Math.floorMod(next.getAndIncrement(), size);
-        Link best = null;
+        ConnectionSupervisor best = null;
         int bestLoad = Integer.MAX_VALUE;
         for (int i = 0; i < size; i++) {
-            Link l = slots.get((start + i) % size).ready();
+            ConnectionSupervisor s = slots.get((start + i) % size);
+            Link l = s.ready();
             if (l == null) {
                 continue;
             }
@@ -56,10 +71,10 @@ public final class PoolSelector implements LinkSelector {
                 continue;
             }
             if (strategy == SelectionStrategy.ROUND_ROBIN) {
-                return l;
+                return s;
             }
             if (load < bestLoad) {
-                best = l;
+                best = s;
                 bestLoad = load;
             }
         }

@@ -10,9 +10,11 @@ import org.mcpjava.wire.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -176,6 +178,60 @@ class ConnectionSupervisorTest {
         assertEquals(1, l1.closeRequests.get(), "the old connection is closed gracefully once replaced");
         assertEquals(List.of(l1), f.down);
         assertEquals(List.of(ClientState.CONNECTING, ClientState.CONNECTED), f.stateHistory(), "users see no outage");
+    }
+
+    @Test
+    void aReplacedConnectionIsClosedOnceItsCallsHaveEndedOrAfterTheGrace() {
+        for (boolean callsEnd : new boolean[]{true, false}) {
+            SupervisorFixture f = new SupervisorFixture(List.of(A, B), ReconnectPolicy.defaults(),
+                    SupervisorFixture.NO_PROBES, true, () -> 0.5);
+            f.supervisor.start();
+            FakeLink l1 = f.dialer.last().succeed(false, f.health);
+            l1.inFlight().set(2); // two calls took it
+            for (int i = 0; i < 3; i++) {
+                l1.health().failure();
+            }
+            f.supervisor.healthChanged();
+            FakeLink l2 = f.dialer.last().succeed(false, f.health);
+            assertSame(l2, f.supervisor.ready());
+            assertEquals(0, l1.closeRequests.get(), "its calls are still in flight");
+            if (callsEnd) {
+                l1.inFlight().decrementAndGet();
+                f.clock.advance(LinkDrain.CHECK_EVERY);
+                assertEquals(0, l1.closeRequests.get());
+                l1.inFlight().decrementAndGet();
+                f.clock.advance(LinkDrain.CHECK_EVERY);
+                assertEquals(1, l1.closeRequests.get(), "closed once its last call ended");
+            } else {
+                f.clock.advance(Duration.ofSeconds(10).minusNanos(1));
+                assertEquals(0, l1.closeRequests.get());
+                f.clock.advance(Duration.ofNanos(1));
+                assertEquals(1, l1.closeRequests.get(), "closed (gracefully) once the 10 s grace has passed");
+            }
+            assertEquals(List.of(), f.clock.pendingDelays());
+        }
+    }
+
+    @Test
+    void closeAlsoClosesAndWaitsForTheConnectionItDrains() {
+        SupervisorFixture f = new SupervisorFixture(List.of(A, B), ReconnectPolicy.defaults(),
+                SupervisorFixture.NO_PROBES, true, () -> 0.5);
+        f.supervisor.start();
+        FakeLink l1 = f.dialer.last().succeed(false, f.health);
+        l1.inFlight().set(1);
+        l1.closesWhenAsked = false;
+        for (int i = 0; i < 3; i++) {
+            l1.health().failure();
+        }
+        f.supervisor.healthChanged();
+        FakeLink l2 = f.dialer.last().succeed(false, f.health);
+        CompletableFuture<Void> terminated = f.supervisor.close();
+        assertEquals(1, l1.closeRequests.get());
+        assertEquals(1, l2.closeRequests.get());
+        assertFalse(terminated.isDone(), "waits for the drained connection too");
+        l1.drop();
+        assertTrue(terminated.isDone());
+        assertEquals(List.of(), f.clock.pendingDelays());
     }
 
     @Test

@@ -53,6 +53,13 @@ public final class FakeDialer implements Dialer {
             return link;
         }
 
+        /** Completes the dial with {@code link}, a link the test made (e.g. a {@link FakeLink} subclass). */
+        public <L extends Link> L succeed(L link) {
+            settle();
+            result.complete(link);
+            return link;
+        }
+
         /** Fails the dial as a refused connection does. */
         public void refuse() {
             settle();

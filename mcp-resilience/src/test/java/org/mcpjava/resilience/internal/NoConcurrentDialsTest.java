@@ -15,11 +15,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mcpjava.resilience.internal.SupervisorFixture.A;
 import static org.mcpjava.resilience.internal.SupervisorFixture.B;
 
-/** Whatever asks for a connection, and from whatever thread, at most one dial is in flight. */
+/**
+ * Whatever asks for a connection (fail-back probes included), and from whatever thread, at most one
+ * dial is in flight.
+ */
 class NoConcurrentDialsTest {
 
     @Test
@@ -59,8 +63,12 @@ class NoConcurrentDialsTest {
         HealthPolicy health = HealthPolicy.defaults().checkInterval(Duration.ofMillis(50))
                 .rtoBounds(Duration.ofMillis(10), Duration.ofSeconds(1));
         ReconnectPolicy policy = ReconnectPolicy.defaults().initialDelay(Duration.ofMillis(10)).maxDelay(Duration.ofMillis(100));
-        for (boolean overlap : new boolean[]{false, true}) {
-            SupervisorFixture f = new SupervisorFixture(List.of(A, B), policy, health, overlap, () -> 0.5);
+        // a session connection; a pool slot; a pool slot that fails back (it prefers B, so it probes B whenever on A)
+        for (boolean[] mode : new boolean[][]{{false, false}, {true, false}, {true, true}}) {
+            boolean overlap = mode[0];
+            boolean failBack = mode[1];
+            SupervisorFixture f = new SupervisorFixture(failBack ? List.of(B, A) : List.of(A, B), policy, health, overlap,
+                    failBack, () -> 0.5, SupervisorFixture.TERMINAL);
             ExecutorService io = Executors.newFixedThreadPool(4);
             SplittableRandom random = new SplittableRandom(7);
             List<FakeLink> links = new ArrayList<>();
@@ -111,7 +119,10 @@ class NoConcurrentDialsTest {
             }
             assertEquals(List.of(), f.clock.failures());
             assertTrue(f.dialer.attempts.size() > 50, "dials: " + f.dialer.attempts.size());
-            assertEquals(1, f.dialer.maxInFlight.get(), "overlap " + overlap);
+            assertEquals(1, f.dialer.maxInFlight.get(), "overlap " + overlap + ", fail-back " + failBack);
+            if (failBack) {
+                assertNotNull(f.supervisor.lastFailBackDelay(), "probes were scheduled");
+            }
         }
     }
 }

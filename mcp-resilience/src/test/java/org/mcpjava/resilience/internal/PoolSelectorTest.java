@@ -8,6 +8,7 @@ import org.mcpjava.resilience.SelectionStrategy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -93,5 +94,56 @@ class PoolSelectorTest {
         links.get(1).drop();
         assertNull(p.acquire());
         assertTrue(!p.anyReady());
+    }
+
+    /**
+     * A slot replaces its connection (bad health here) after the selector chose the old one but
+     * before it counted the call there: the slot, seeing no call on the old connection, closes it
+     * at once, so the selector must notice the switch, give the count back and choose again.
+     */
+    @Test
+    void aSwitchBetweenChoosingAndCountingSendsTheCallToTheNewConnection() {
+        SupervisorFixture f = new SupervisorFixture(List.of(SupervisorFixture.A, SupervisorFixture.B),
+                ReconnectPolicy.defaults(), HEALTH, true, () -> 0.5);
+        f.supervisor.start();
+        FakeLink[] replacement = new FakeLink[1];
+        SwitchingLink old = f.dialer.last().succeed(new SwitchingLink(SupervisorFixture.A, () -> {
+            FakeLink l = (FakeLink) f.supervisor.ready();
+            for (int i = 0; i < 3; i++) {
+                l.health().failure();
+            }
+            f.supervisor.healthChanged(); // dials the replacement
+            replacement[0] = f.dialer.last().succeed(false, HEALTH);
+        }));
+        PoolSelector p = new PoolSelector(List.of(f.supervisor), SelectionStrategy.LEAST_IN_FLIGHT, 10);
+
+        Link got = p.acquire();
+
+        assertEquals(1, old.closeRequests.get(), "the slot closed the old connection: nothing counted on it");
+        assertSame(replacement[0], got, "the call goes to the new connection");
+        assertEquals(1, replacement[0].inFlight().get());
+        assertEquals(0, old.inFlight().get(), "the count on the old one was given back");
+        assertEquals(List.of(), f.clock.failures());
+    }
+
+    /** A link that runs {@code hook} when the selector asks for its counter the second time: after choosing, before counting. */
+    private static final class SwitchingLink extends FakeLink {
+        private Runnable hook;
+        private int asked;
+
+        SwitchingLink(Endpoint endpoint, Runnable hook) {
+            super(endpoint, false, HEALTH);
+            this.hook = hook;
+        }
+
+        @Override
+        public AtomicInteger inFlight() {
+            if (++asked == 2 && hook != null) {
+                Runnable h = hook;
+                hook = null;
+                h.run();
+            }
+            return super.inFlight();
+        }
     }
 }

@@ -36,14 +36,19 @@ final class SupervisorFixture {
 
     SupervisorFixture(List<Endpoint> endpoints, ReconnectPolicy policy, HealthPolicy health, boolean overlap,
                       DoubleSupplier random) {
-        this(endpoints, policy, health, overlap, random, TERMINAL);
+        this(endpoints, policy, health, overlap, false, random, TERMINAL);
     }
 
     SupervisorFixture(List<Endpoint> endpoints, ReconnectPolicy policy, HealthPolicy health, boolean overlap,
                       DoubleSupplier random, Set<Integer> terminalRefusals) {
+        this(endpoints, policy, health, overlap, false, random, terminalRefusals);
+    }
+
+    SupervisorFixture(List<Endpoint> endpoints, ReconnectPolicy policy, HealthPolicy health, boolean overlap,
+                      boolean failBack, DoubleSupplier random, Set<Integer> terminalRefusals) {
         this.health = health;
         states.addListener(changes::add);
-        supervisor = new ConnectionSupervisor("test", endpoints, policy, health, overlap, Duration.ofSeconds(10),
+        supervisor = new ConnectionSupervisor("test", endpoints, policy, health, overlap, failBack, Duration.ofSeconds(10),
                 terminalRefusals, dialer, clock, random, new ConnectionSupervisor.Owner() {
                     @Override
                     public void linkUp(Link link) {
@@ -60,6 +65,12 @@ final class SupervisorFixture {
                         gaveUp.add(cause);
                     }
                 }, states);
+    }
+
+    /** A pool slot: overlap and fail-back, no health probes, jitter at its midpoint (none). */
+    static SupervisorFixture poolSlot(Endpoint... endpoints) {
+        return new SupervisorFixture(List.of(endpoints), ReconnectPolicy.defaults(), NO_PROBES, true, true, () -> 0.5,
+                TERMINAL);
     }
 
     static SupervisorFixture session(Endpoint... endpoints) {
