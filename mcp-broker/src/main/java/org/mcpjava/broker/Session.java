@@ -8,7 +8,6 @@ import org.mcpjava.broker.store.StoredMessage;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +29,7 @@ public final class Session {
     private final String idHex;
     private final String clientId;
     private final String owner;
+    private final InboundQos2Ids inboundQos2;
 
     private long expirySeconds;
     private SessionOutput output;
@@ -46,7 +46,6 @@ public final class Session {
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final LinkedHashMap<Long, Pending> inflight = new LinkedHashMap<>();
     private final Map<String, Integer> subscriptions = new LinkedHashMap<>();
-    private final Set<Long> inboundQos2 = new HashSet<>();
     private int queuedQos0;
     /** Read without the lock by shared-subscription selection: an estimate is enough there. */
     private volatile boolean windowRoom = true;
@@ -63,6 +62,7 @@ public final class Session {
         this.clientId = clientId;
         this.owner = owner;
         this.expirySeconds = expirySeconds;
+        this.inboundQos2 = new InboundQos2Ids(broker.store(), id);
     }
 
     /** The 16-byte session id (a copy). */
@@ -145,7 +145,7 @@ public final class Session {
     synchronized void restore(Map<String, Integer> subs, List<OutboundEntry> outbound, Set<Long> qos2,
                               long nextPacket, long disconnectedAt) {
         subscriptions.putAll(subs);
-        inboundQos2.addAll(qos2);
+        inboundQos2.restore(qos2);
         long maxPacket = 0;
         for (OutboundEntry e : outbound) {
             Pending p = new Pending(this, e.sequence(), e.message(), DeliveryFrameSize.of(e.message()), true);
@@ -575,13 +575,7 @@ public final class Session {
 
     /** Records a QoS 2 packet id from the client; false if it was already known (a duplicate). */
     synchronized boolean addInboundQos2(long packetId) {
-        if (!inboundQos2.add(packetId)) {
-            return false;
-        }
-        if (expirySeconds > 0) {
-            store().addInboundQos2(id, packetId);
-        }
-        return true;
+        return inboundQos2.add(packetId, expirySeconds > 0);
     }
 
     /** Whether a QoS 2 packet id from the client is recorded (a retransmission, answered without routing). */
@@ -591,9 +585,7 @@ public final class Session {
 
     /** PUBREL from the client: forgets the id. */
     synchronized void removeInboundQos2(long packetId) {
-        if (inboundQos2.remove(packetId) && expirySeconds > 0) {
-            store().removeInboundQos2(id, packetId);
-        }
+        inboundQos2.remove(packetId, expirySeconds > 0);
     }
 
     @Override
