@@ -202,6 +202,7 @@ final class Outbox {
     /** Drops every queued and in-flight message (the session ended; no store call). */
     void clear() {
         queue.clear();
+        queuedQos0 = 0;
         inflight.clear();
     }
 
@@ -291,6 +292,9 @@ final class Outbox {
             }
             if (p.message.isExpired(now)) {
                 queue.poll();
+                if (p.message.qos() == 0) {
+                    queuedQos0--;
+                }
                 dropped(p);
                 broker.stats().expired.increment();
                 continue;
