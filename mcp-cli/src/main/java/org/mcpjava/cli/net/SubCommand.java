@@ -69,8 +69,10 @@ public final class SubCommand implements Callable<Integer> {
                         out.println(PayloadOptions.render(m.payload()));
                         break;
                     case "verbose":
-                        out.printf("%s qos=%d%s%s codec=%s %d bytes: %s%n", m.topic(), m.qos(), m.retain() ? " retained" : "",
-                                m.dup() ? " dup" : "", Codecs.nameOf(m.codec()), m.payload().length, PayloadOptions.render(m.payload()));
+                        out.printf("%s qos=%d%s%s codec=%s%s %d bytes: %s%n", m.topic(), m.qos(), m.retain() ? " retained" : "",
+                                m.dup() ? " dup" : "", Codecs.nameOf(m.codec()),
+                                m.trace() == null ? "" : " traceparent=" + m.trace().traceparent(),
+                                m.payload().length, PayloadOptions.render(m.payload()));
                         break;
                     default:
                         out.println(m.topic() + " " + PayloadOptions.render(m.payload()));
