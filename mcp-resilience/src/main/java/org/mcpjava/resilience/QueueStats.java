@@ -8,7 +8,8 @@ package org.mcpjava.resilience;
  * @param acknowledged messages the server acknowledged (QoS 0: written) since the client started
  * @param expired      messages dropped unsent because their expiry passed
  * @param dropped      messages dropped for {@link OverflowPolicy#DROP_OLDEST}, for their retry
- *                     count, or because the server refused them for good (NACK)
+ *                     count, or because the server refused them for good (NACK, or too large for
+ *                     its MAX_FRAME)
  * @param rejected     publishes refused because the queue was full ({@link OverflowPolicy#REJECT_NEW})
  */
 public record QueueStats(int queued, int inFlight, long acknowledged, long expired, long dropped, long rejected) {

@@ -73,6 +73,7 @@ final class ClientPubSub implements ClientConnection.PubSub {
     @Override
     public void onEstablished(ClientConnection c, byte[] sessionId, boolean sessionPresent) {
         this.connection = c;
+        List<ClientSession.OutboundPublish> tooLarge = null;
         synchronized (session) {
             session.sessionId(sessionId);
             if (!sessionPresent) {
@@ -80,7 +81,19 @@ final class ClientPubSub implements ClientConnection.PubSub {
             }
             List<ClientSession.OutboundPublish> resend = new ArrayList<>(session.unacknowledged.values());
             for (ClientSession.OutboundPublish op : resend) {
-                if (op.released) {
+                if (!op.released && PublishFrameSize.of(op) > c.peerMaxFrame()) {
+                    // Sent on an earlier connection to a server that took larger frames: re-sending it
+                    // would close this connection too, on every resume. Given up instead.
+                    session.unacknowledged.remove(op.packetId);
+                    if (op.qos == 2 && sessionPresent) {
+                        // If the server got it and answered PUBREC, it keeps the packet id until PUBREL.
+                        c.sendNoFlush(frame(FrameType.PUBREL, 0, op.packetId));
+                    }
+                    if (tooLarge == null) {
+                        tooLarge = new ArrayList<>(1);
+                    }
+                    tooLarge.add(op);
+                } else if (op.released) {
                     if (sessionPresent) {
                         c.sendNoFlush(frame(FrameType.PUBREL, Flags.DUP, op.packetId));
                     } else {
@@ -95,6 +108,11 @@ final class ClientPubSub implements ClientConnection.PubSub {
             }
         }
         c.flush();
+        if (tooLarge != null) {
+            for (ClientSession.OutboundPublish op : tooLarge) {
+                failTooLarge(op, c.peerMaxFrame());
+            }
+        }
         drainWaiting();
     }
 
@@ -149,6 +167,13 @@ final class ClientPubSub implements ClientConnection.PubSub {
             if (connection != c || !c.isActive()) {
                 payload.release();
                 done.completeExceptionally(new McpException(ErrorCode.UNAVAILABLE, "not connected"));
+                return;
+            }
+            // Before a packet id or a window slot: the server would close the connection on it.
+            long size = PublishFrameSize.of(topic, extra, qos == 0 ? 0 : expirySeconds, payload.size());
+            if (size > c.peerMaxFrame()) {
+                payload.release();
+                done.completeExceptionally(tooLarge(topic, size, c.peerMaxFrame()));
                 return;
             }
             if (qos == 0) {
@@ -218,9 +243,18 @@ final class ClientPubSub implements ClientConnection.PubSub {
             return;
         }
         boolean wrote = false;
+        List<ClientSession.OutboundPublish> tooLarge = null;
         synchronized (session) {
             while (!waiting.isEmpty() && session.unacknowledged.size() < c.peerReceiveWindow()) {
                 ClientSession.OutboundPublish w = waiting.poll();
+                if (PublishFrameSize.of(w) > c.peerMaxFrame()) {
+                    // Waited across a reconnect to a server with a smaller MAX_FRAME: no packet id for it.
+                    if (tooLarge == null) {
+                        tooLarge = new ArrayList<>(1);
+                    }
+                    tooLarge.add(w);
+                    continue;
+                }
                 ClientSession.OutboundPublish op = new ClientSession.OutboundPublish(nextPacketId(), w.topic, w.qos,
                         w.retain, w.payload, w.expirySeconds, w.done);
                 op.metadata = w.metadata;
@@ -232,6 +266,23 @@ final class ClientPubSub implements ClientConnection.PubSub {
         if (wrote) {
             c.flush();
         }
+        if (tooLarge != null) {
+            for (ClientSession.OutboundPublish w : tooLarge) {
+                failTooLarge(w, c.peerMaxFrame());
+            }
+        }
+    }
+
+    /** Fails a publish the session gave up because its frame exceeds the server's MAX_FRAME. */
+    private static void failTooLarge(ClientSession.OutboundPublish op, int maxFrame) {
+        long size = PublishFrameSize.of(op);
+        op.payload.release();
+        op.done.completeExceptionally(tooLarge(op.topic, size, maxFrame));
+    }
+
+    private static McpException tooLarge(String topic, long size, int maxFrame) {
+        return new McpException(ErrorCode.FRAME_TOO_LARGE, "PUBLISH to " + topic + " of " + size
+                + " bytes exceeds the server's MAX_FRAME " + maxFrame);
     }
 
     private ByteBuf publishFrame(ClientSession.OutboundPublish op, boolean dup) {

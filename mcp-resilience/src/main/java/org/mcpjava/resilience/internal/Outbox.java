@@ -130,7 +130,8 @@ public final class Outbox {
     /**
      * Accepts a message (the payload array is kept, not copied). Completes when the server
      * acknowledged it; fails with QUOTA_EXCEEDED if it does not fit, DEADLINE_EXCEEDED if it expired
-     * unsent, the server's code if refused for good, UNAVAILABLE if the client closed first.
+     * unsent, FRAME_TOO_LARGE if the connection found it too large for the server's MAX_FRAME, the
+     * server's code if refused for good, UNAVAILABLE if the client closed first.
      */
     public CompletableFuture<Void> offer(String topic, int qos, boolean retain, int codec, byte[] payload,
                                          long expiresAtMillis) {
@@ -331,6 +332,8 @@ public final class Outbox {
                 pending.put(e.message.sequence(), e);
                 pumpAgain = false;
             } else {
+                // Final: a NACK other than OVERLOADED, FRAME_TOO_LARGE (the connection would not send
+                // it to this server: never sent, it must not block the queue), a QoS 0 write failure.
                 forget(e);
                 dropped++;
                 settle.fail(e.future, m != null ? m : error);

@@ -292,4 +292,28 @@ class OutboxTest {
         assertEquals(ErrorCode.UNAUTHENTICATED.code(), code(offer(o, 1, "c").get(0)));
         assertEquals(List.of(1L, 2L), journaled(journal), "a message offered after the end is not taken");
     }
+
+    @Test
+    void aHeadTooLargeForTheServerIsFailedAndRemovedAndTheRestGoOnInOrder() {
+        // From an earlier run (no future) and from this one: both too large for the server reached now.
+        journal.append(new QueuedMessage(1, "t", 1, false, 0, bytes("big-recovered"), 0, 0));
+        Outbox o = outbox();
+        assertEquals(1, o.recover());
+        List<CompletableFuture<Void>> f = offer(o, 1, "a", "big", "b");
+        FakeLink l = link(false);
+        o.linkUp(l);
+        assertEquals(List.of("big-recovered", "a", "big", "b"), sent(l), "handed over in order");
+        McpException tooLarge = new McpException(ErrorCode.FRAME_TOO_LARGE, "exceeds the server's MAX_FRAME");
+        l.publishes.get(0).done().completeExceptionally(tooLarge);
+        l.publishes.get(2).done().completeExceptionally(tooLarge);
+        assertEquals(ErrorCode.FRAME_TOO_LARGE.code(), code(f.get(1)));
+        assertEquals(List.of(2L, 4L), journaled(journal), "removed from the journal: a final failure");
+        assertEquals(4, l.publishes.size(), "not handed over again");
+        l.publishes.get(1).done().complete(null);
+        l.publishes.get(3).done().complete(null);
+        f.get(0).join();
+        f.get(2).join();
+        assertEquals(List.of(), journaled(journal));
+        assertEquals(new QueueStats(0, 0, 2, 0, 2, 0), o.stats());
+    }
 }
