@@ -17,6 +17,7 @@ import org.mcpjava.wire.ErrorCode;
 import org.mcpjava.wire.FrameType;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -149,6 +150,23 @@ class RequestResponseE2ETest {
         assertEquals(0x8001, app.code());
         assertEquals("APPLICATION(0x8001)", app.codeName());
         assertEquals("out of coffee", app.detail());
+    }
+
+    @Test
+    void theSizeCheckCountsTheDecoratorsMetadata() {
+        int maxFrame = 8 * 1024;
+        McpServer small = loop.server(McpServer.builder().maxFrame(maxFrame));
+        String traceparent = "00-" + "a".repeat(32) + "-" + "b".repeat(16) + "-01";
+        McpClient traced = loop.client(small, b -> b.decorator((kind, name) -> Map.of(0x02, traceparent)));
+        // Fits with TIMEOUT_MS alone (22 + 7 + payload = MAX_FRAME), not with the TRACEPARENT entry too:
+        // refused here instead of making the server close the connection with FRAME_TOO_LARGE.
+        byte[] payload = new byte[maxFrame - 22 - 7];
+        McpException tooBig = assertThrows(McpException.class,
+                () -> McpClient.await(traced.call(ECHO, Payload.raw(payload), Loopback.WAIT)));
+        assertEquals(ErrorCode.FRAME_TOO_LARGE.code(), tooBig.code());
+        assertTrue(traced.isActive(), "the connection is still up");
+        Payload fits = McpClient.await(traced.call(ECHO, Payload.raw(new byte[1024]), Loopback.WAIT));
+        fits.release();
     }
 
     @Test

@@ -823,7 +823,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
             if (call.isDone()) {
                 return;
             }
-            McpException refused = refuseCall(opcode, payload);
+            McpException refused = refuseCall(opcode, payload, extra);
             if (refused != null) {
                 call.completeExceptionally(refused);
                 return;
@@ -848,7 +848,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         }
     }
 
-    private McpException refuseCall(int opcode, Payload payload) {
+    private McpException refuseCall(int opcode, Payload payload, Map<Integer, String> extra) {
         if (state != ConnectionState.ESTABLISHED || peerGoaway) {
             return new McpException(ErrorCode.UNAVAILABLE, "connection is " + (peerGoaway ? "going away" : state));
         }
@@ -862,9 +862,15 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         if (payload.size() > 0 && !peerAccepts(payload.codec())) {
             return new McpException(ErrorCode.UNSUPPORTED_CODEC, "peer did not announce codec " + payload.codec());
         }
-        if (FrameHeader.OVERHEAD + 7L + payload.size() > peerMaxFrame) {
+        long frameSize = FrameHeader.OVERHEAD + 7L + payload.size(); // 7: a TIMEOUT_MS entry
+        if (extra != null) {
+            for (String value : extra.values()) {
+                frameSize += 3 + ByteBufUtil.utf8Bytes(value); // the decorator's entries (e.g. TRACEPARENT)
+            }
+        }
+        if (frameSize > peerMaxFrame) {
             return new McpException(ErrorCode.FRAME_TOO_LARGE, "request of " + payload.size()
-                    + " bytes exceeds the peer's MAX_FRAME " + peerMaxFrame);
+                    + " bytes (a frame of " + frameSize + ") exceeds the peer's MAX_FRAME " + peerMaxFrame);
         }
         return null;
     }
@@ -995,7 +1001,7 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
                 : settings.decorator().metadata("notify", Integer.toHexString(opcode));
         boolean queued = onLoop(() -> {
             try {
-                McpException refused = refuseCall(opcode, payload);
+                McpException refused = refuseCall(opcode, payload, extra);
                 if (refused != null) {
                     done.completeExceptionally(refused);
                     return;
