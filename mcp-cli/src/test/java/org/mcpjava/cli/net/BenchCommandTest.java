@@ -62,6 +62,16 @@ class BenchCommandTest {
     }
 
     @Test
+    void benchOfAnUnknownOpcodeReportsErrorsAndExitsFour() {
+        CliTester.Result r = server.run("bench", "--opcode", "0x0777", "-n", "2", "--count", "50", "-w", "0s", "--json");
+        assertEquals(ExitCodes.REMOTE_ERROR, r.exitCode(), r::describe);
+        Map<String, Object> json = MiniJson.object(r.out().trim());
+        assertTrue(number(json, "errors") > 0, r::describe);
+        assertEquals(0, number(json, "requests"), r::describe);
+        assertTrue(String.valueOf(json.get("firstError")).contains("NOT_FOUND"), r::describe);
+    }
+
+    @Test
     void benchAgainstANonListeningPortExitsThree() throws Exception {
         CliTester.Result r = CliTester.run(TestServer.withAddress(TestServer.deadPort(), "bench", "--count", "10", "-w", "0s"));
         assertEquals(ExitCodes.IO_ERROR, r.exitCode(), r::describe);
