@@ -49,7 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Measured window, e.g. 10s, 1m (default ${DEFAULT-VALUE}); ignored with --count.")
     Duration duration;
 
-    @Option(names = {"--count"}, defaultValue = "0", description = "Stop after this many measured requests instead of a duration.")
+    @Option(names = {"--count"}, defaultValue = "0", description = "Stop after this many measured requests (answered or failed) instead of a duration.")
     long count;
 
     @Option(names = {"-w", "--warmup"}, defaultValue = "5s", converter = DurationConverter.class,
@@ -174,7 +174,8 @@ public final class BenchCommand implements Callable<Integer> {
             long lastCount = 0;
             while (true) {
                 long now = System.nanoTime();
-                if (count > 0 ? completed.sum() >= count : now >= deadline) {
+                // With --count, failed requests count too: a bench whose every call fails must end.
+                if (count > 0 ? completed.sum() + errors.sum() >= count : now >= deadline) {
                     break;
                 }
                 TimeUnit.MILLISECONDS.sleep(count > 0 ? 10 : Math.min(100, Math.max(1, (deadline - now) / 1_000_000)));

@@ -96,7 +96,10 @@ public final class SubCommand implements Callable<Integer> {
             int[] codes = McpClient.await(client.subscribe(wanted, printer::accept));
             for (int i = 0; i < codes.length; i++) {
                 if (codes[i] == 0x80) {
-                    err.println("error: TOPIC_INVALID: the server refused filter " + filters.get(i));
+                    // 0x80 is any refusal: an invalid filter (most are caught before sending), or a
+                    // server without publish/subscribe, which refuses every filter.
+                    err.println("error: the server refused filter " + filters.get(i)
+                            + " (SUBACK 0x80: an invalid filter, or publish/subscribe is not enabled on the server)");
                     return ExitCodes.REMOTE_ERROR;
                 }
             }
