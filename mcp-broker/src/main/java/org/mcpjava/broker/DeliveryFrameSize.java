@@ -1,9 +1,9 @@
 package org.mcpjava.broker;
 
-import io.netty.buffer.ByteBufUtil;
 import org.mcpjava.broker.store.StoredMessage;
 import org.mcpjava.core.TraceContext;
 import org.mcpjava.wire.FrameHeader;
+import org.mcpjava.wire.Metadata;
 
 /**
  * The exact size of the PUBLISH frame that delivers a {@link StoredMessage} to a subscriber,
@@ -27,27 +27,21 @@ import org.mcpjava.wire.FrameHeader;
  * <p>Stateless and thread-safe.
  */
 public final class DeliveryFrameSize {
-    /** Key (1 byte) and value length (2 bytes) of one metadata entry. */
-    static final int ENTRY_HEADER = 3;
-    /** A MESSAGE_EXPIRY_S entry: its header and a u32. */
-    static final int EXPIRY_ENTRY = ENTRY_HEADER + 4;
-
     private DeliveryFrameSize() {
     }
 
     /** Bytes of the PUBLISH frame that delivers {@code message} (22 + M + P). */
     public static long of(StoredMessage message) {
-        long size = FrameHeader.OVERHEAD + ENTRY_HEADER + ByteBufUtil.utf8Bytes(message.topic())
-                + (long) message.payload().length;
+        long size = FrameHeader.OVERHEAD + Metadata.utf8EntrySize(message.topic()) + (long) message.payload().length;
         TraceContext trace = message.trace();
         if (trace != null) {
-            size += ENTRY_HEADER + ByteBufUtil.utf8Bytes(trace.traceparent());
+            size += Metadata.utf8EntrySize(trace.traceparent());
             if (trace.tracestate() != null) {
-                size += ENTRY_HEADER + ByteBufUtil.utf8Bytes(trace.tracestate());
+                size += Metadata.utf8EntrySize(trace.tracestate());
             }
         }
         if (message.expiresAtMillis() != 0) {
-            size += EXPIRY_ENTRY;
+            size += Metadata.U32_ENTRY;
         }
         return size;
     }

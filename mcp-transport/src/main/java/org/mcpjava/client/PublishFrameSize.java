@@ -1,7 +1,7 @@
 package org.mcpjava.client;
 
-import io.netty.buffer.ByteBufUtil;
 import org.mcpjava.wire.FrameHeader;
+import org.mcpjava.wire.Metadata;
 
 import java.util.Map;
 
@@ -23,24 +23,19 @@ import java.util.Map;
  * size as the first. Stateless.
  */
 final class PublishFrameSize {
-    /** Key (1 byte) and value length (2 bytes) of one metadata entry. */
-    static final int ENTRY_HEADER = 3;
-    /** A MESSAGE_EXPIRY_S entry: its header and a u32. */
-    static final int EXPIRY_ENTRY = ENTRY_HEADER + 4;
-
     private PublishFrameSize() {
     }
 
     /** Bytes of the PUBLISH frame for these parts (22 + M + P). */
     static long of(String topic, Map<Integer, String> metadata, long expirySeconds, int payloadBytes) {
-        long size = FrameHeader.OVERHEAD + ENTRY_HEADER + ByteBufUtil.utf8Bytes(topic) + (long) payloadBytes;
+        long size = FrameHeader.OVERHEAD + Metadata.utf8EntrySize(topic) + (long) payloadBytes;
         if (metadata != null) {
             for (String value : metadata.values()) {
-                size += ENTRY_HEADER + ByteBufUtil.utf8Bytes(value);
+                size += Metadata.utf8EntrySize(value);
             }
         }
         if (expirySeconds > 0) {
-            size += EXPIRY_ENTRY;
+            size += Metadata.U32_ENTRY;
         }
         return size;
     }

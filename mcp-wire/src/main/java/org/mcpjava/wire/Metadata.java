@@ -1,6 +1,7 @@
 package org.mcpjava.wire;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 
 import java.nio.charset.StandardCharsets;
 
@@ -9,6 +10,16 @@ import java.nio.charset.StandardCharsets;
  * where a method returns a String.
  */
 public final class Metadata {
+    /** Bytes an entry takes besides its value: key (1) and value length (2). */
+    public static final int ENTRY_HEADER = 3;
+    /** Bytes of an entry with a u32 value (TIMEOUT_MS, MESSAGE_EXPIRY_S, ...). */
+    public static final int U32_ENTRY = ENTRY_HEADER + 4;
+
+    /** Bytes of an entry whose value is {@code value} in UTF-8, without encoding it. */
+    public static int utf8EntrySize(CharSequence value) {
+        return ENTRY_HEADER + ByteBufUtil.utf8Bytes(value);
+    }
+
     private Metadata() {
     }
 

@@ -862,10 +862,10 @@ public abstract class McpConnection extends ChannelInboundHandlerAdapter impleme
         if (payload.size() > 0 && !peerAccepts(payload.codec())) {
             return new McpException(ErrorCode.UNSUPPORTED_CODEC, "peer did not announce codec " + payload.codec());
         }
-        long frameSize = FrameHeader.OVERHEAD + 7L + payload.size(); // 7: a TIMEOUT_MS entry
+        long frameSize = FrameHeader.OVERHEAD + Metadata.U32_ENTRY + (long) payload.size(); // with TIMEOUT_MS
         if (extra != null) {
             for (String value : extra.values()) {
-                frameSize += 3 + ByteBufUtil.utf8Bytes(value); // the decorator's entries (e.g. TRACEPARENT)
+                frameSize += Metadata.utf8EntrySize(value); // the decorator's entries (e.g. TRACEPARENT)
             }
         }
         if (frameSize > peerMaxFrame) {
