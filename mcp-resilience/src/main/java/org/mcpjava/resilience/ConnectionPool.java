@@ -9,6 +9,7 @@ import org.mcpjava.resilience.internal.Link;
 import org.mcpjava.resilience.internal.McpDialer;
 import org.mcpjava.resilience.internal.PoolSelector;
 import org.mcpjava.resilience.internal.StateTracker;
+import org.mcpjava.resilience.internal.SupervisorSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,8 +104,9 @@ public final class ConnectionPool implements AutoCloseable {
             }
             StateTracker slotState = new StateTracker(name + "/" + i);
             slotState.addListener(this::aggregate);
-            slots.add(new ConnectionSupervisor(name + "/" + i, order, b.reconnectPolicy, b.healthPolicy, true, b.failBack,
-                    b.goawayGrace, b.terminalRefusals, dialer, scheduler, b.random, owner, slotState));
+            slots.add(new ConnectionSupervisor(new SupervisorSettings(name + "/" + i, order, b.reconnectPolicy,
+                    b.healthPolicy, true, b.failBack, b.goawayGrace, b.terminalRefusals), dialer, scheduler, b.random,
+                    owner, slotState));
         }
         PoolSelector selector = new PoolSelector(slots, b.strategy, b.maxConcurrentRequests);
         this.calls = new CallDispatcher(selector, scheduler, b.retryPolicy, b.callTimeout, b.waitForReady, b.random,

@@ -14,6 +14,7 @@ import org.mcpjava.resilience.internal.McpDialer;
 import org.mcpjava.resilience.internal.Outbox;
 import org.mcpjava.resilience.internal.StateTracker;
 import org.mcpjava.resilience.internal.SubscriptionRegistry;
+import org.mcpjava.resilience.internal.SupervisorSettings;
 import org.mcpjava.wire.Codecs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,8 +144,9 @@ public final class ResilientClient implements AutoCloseable {
                 l -> healthChanged(), () -> states.state().toString());
         McpDialer dialer = new McpDialer(lifecycle.resources(), session, b.connectionConfig(), subscriptions, b.observer, b.healthPolicy,
                 Math.max(10_000, 2 * b.maxInFlightPublishes));
-        this.supervisor = new ConnectionSupervisor(name, b.endpoints, b.reconnectPolicy, b.healthPolicy, false, false,
-                b.goawayGrace, b.terminalRefusals, dialer, scheduler, b.random, new ConnectionSupervisor.Owner() {
+        this.supervisor = new ConnectionSupervisor(new SupervisorSettings(name, b.endpoints, b.reconnectPolicy,
+                b.healthPolicy, false, false, b.goawayGrace, b.terminalRefusals), dialer, scheduler, b.random,
+                new ConnectionSupervisor.Owner() {
                     @Override
                     public void linkUp(Link link) {
                         subscriptions.linkUp(link);

@@ -4,7 +4,6 @@ import org.mcpjava.core.McpException;
 import org.mcpjava.resilience.ClientState;
 import org.mcpjava.resilience.ConnectionHealth;
 import org.mcpjava.resilience.Endpoint;
-import org.mcpjava.resilience.HealthPolicy;
 import org.mcpjava.resilience.ReconnectPolicy;
 import org.mcpjava.resilience.Scheduler;
 import org.mcpjava.wire.ErrorCode;
@@ -14,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -78,15 +76,10 @@ public final class ConnectionSupervisor {
         void gaveUp(McpException cause);
     }
 
-    private final String name;
+    private final SupervisorSettings settings;
     private final EndpointRotation rotation;
-    private final ReconnectPolicy policy;
-    private final HealthPolicy healthPolicy;
-    private final boolean overlap;
     private final FailBackSchedule failBack;
     private final LinkDrain drain;
-    private final Duration goawayGrace;
-    private final Set<Integer> terminalRefusals;
     private final Dialer dialer;
     private final Scheduler scheduler;
     private final DoubleSupplier random;
@@ -113,32 +106,15 @@ public final class ConnectionSupervisor {
     private volatile long dials;
 
     /**
-     * @param endpoints        in order of preference (at least one)
-     * @param overlap          whether a replacement may be dialed while the old connection drains
-     * @param failBack         whether to probe the preferred endpoint while connected to another,
-     *                         and move back to it (needs {@code overlap})
-     * @param goawayGrace      how long a connection that got GOAWAY (without overlap), or that was
-     *                         replaced while it worked (with overlap), may take to finish its calls
-     *                         before it is closed from this side
-     * @param terminalRefusals error codes of a refused handshake that take the endpoint out of the
-     *                         rotation for good
+     * @param settings the configuration (see {@link SupervisorSettings})
+     * @param random   jitter for the reconnect and fail-back backoff, in [0, 1)
      */
-    public ConnectionSupervisor(String name, List<Endpoint> endpoints, ReconnectPolicy policy, HealthPolicy healthPolicy,
-                                boolean overlap, boolean failBack, Duration goawayGrace, Set<Integer> terminalRefusals,
-                                Dialer dialer, Scheduler scheduler, DoubleSupplier random, Owner owner,
-                                StateTracker states) {
-        if (failBack && !overlap) {
-            throw new IllegalArgumentException(name + ": fail-back needs overlap (make before break)");
-        }
-        this.name = name;
-        this.rotation = new EndpointRotation(endpoints);
-        this.policy = policy;
-        this.healthPolicy = healthPolicy;
-        this.overlap = overlap;
-        this.failBack = failBack ? new FailBackSchedule(policy, random, scheduler) : null;
-        this.drain = new LinkDrain(scheduler, goawayGrace);
-        this.goawayGrace = goawayGrace;
-        this.terminalRefusals = Set.copyOf(terminalRefusals);
+    public ConnectionSupervisor(SupervisorSettings settings, Dialer dialer, Scheduler scheduler, DoubleSupplier random,
+                                Owner owner, StateTracker states) {
+        this.settings = settings;
+        this.rotation = new EndpointRotation(settings.endpoints());
+        this.failBack = settings.failBack() ? new FailBackSchedule(settings.reconnectPolicy(), random, scheduler) : null;
+        this.drain = new LinkDrain(scheduler, settings.goawayGrace());
         this.dialer = dialer;
         this.scheduler = scheduler;
         this.random = random;
@@ -205,7 +181,7 @@ public final class ConnectionSupervisor {
 
     private void dial() {
         if (closed || dialing || retryTimer != null || (current != null && !replacing)
-                || (retiring != null && !overlap)) {
+                || (retiring != null && !settings.overlap())) {
             return;
         }
         startDial(rotation.next(), false);
@@ -249,7 +225,7 @@ public final class ConnectionSupervisor {
         ready = link;
         replacing = false;
         link.closeFuture().whenComplete((v, e) -> scheduler.execute(() -> linkClosed(link)));
-        log.info("{}: connected to {}{}{}", name, endpoint, link.sessionPresent() ? " (session resumed)" : "",
+        log.info("{}: connected to {}{}{}", settings.name(), endpoint, link.sessionPresent() ? " (session resumed)" : "",
                 probe && old != null ? " (failed back from " + old.endpoint() + ")" : "");
         states.moveTo(ClientState.CONNECTED, endpoint, null);
         if (old != null) {
@@ -266,9 +242,9 @@ public final class ConnectionSupervisor {
     private void dialFailed(Endpoint endpoint, Throwable cause) {
         McpException refusal = McpException.find(cause);
         EndpointRotation.Next next;
-        if (refusal != null && terminalRefusals.contains(refusal.code())) {
+        if (refusal != null && settings.terminalRefusals().contains(refusal.code())) {
             next = rotation.refused();
-            log.warn("{}: {} refused the connection with {}; not dialing it again{}", name, endpoint, refusal.toString(),
+            log.warn("{}: {} refused the connection with {}; not dialing it again{}", settings.name(), endpoint, refusal.toString(),
                     next == EndpointRotation.Next.NONE_LEFT ? " (no endpoint left: giving up)" : "");
             if (next == EndpointRotation.Next.NONE_LEFT) {
                 stop(endpoint, refusal);
@@ -278,14 +254,14 @@ public final class ConnectionSupervisor {
             next = rotation.failed();
         }
         if (next == EndpointRotation.Next.NOW) {
-            log.debug("{}: cannot connect to {} ({}); trying {}", name, endpoint, cause.toString(), rotation.next());
+            log.debug("{}: cannot connect to {} ({}); trying {}", settings.name(), endpoint, cause.toString(), rotation.next());
             dial();
             return;
         }
         failures++;
-        Duration delay = policy.delay(failures, random.getAsDouble());
+        Duration delay = settings.reconnectPolicy().delay(failures, random.getAsDouble());
         lastDelay = delay;
-        log.debug("{}: cannot connect to {} ({}); failure {}, next attempt in {} ms", name, endpoint, cause.toString(),
+        log.debug("{}: cannot connect to {} ({}); failure {}, next attempt in {} ms", settings.name(), endpoint, cause.toString(),
                 failures, delay.toMillis());
         retryTimer = scheduler.schedule(() -> {
             retryTimer = null;
@@ -320,18 +296,18 @@ public final class ConnectionSupervisor {
             armFailBack(); // a replacement is being dialed: probe later, never alongside
             return;
         }
-        log.debug("{}: probing {} to fail back from {}", name, preferred, link.endpoint());
+        log.debug("{}: probing {} to fail back from {}", settings.name(), preferred, link.endpoint());
         startDial(preferred, true);
     }
 
     private void probeFailed(Endpoint endpoint, Throwable cause) {
         McpException refusal = McpException.find(cause);
-        if (refusal != null && terminalRefusals.contains(refusal.code())) {
+        if (refusal != null && settings.terminalRefusals().contains(refusal.code())) {
             rotation.refused(endpoint);
-            log.warn("{}: {} refused the connection with {}; not dialing it again", name, endpoint, refusal.toString());
+            log.warn("{}: {} refused the connection with {}; not dialing it again", settings.name(), endpoint, refusal.toString());
         } else {
             failBack.failed();
-            log.debug("{}: {} is still unreachable ({}); fail-back probe {} failed", name, endpoint, cause.toString(),
+            log.debug("{}: {} is still unreachable ({}); fail-back probe {} failed", settings.name(), endpoint, cause.toString(),
                     failBack.failures());
         }
         if (current == null) {
@@ -392,7 +368,7 @@ public final class ConnectionSupervisor {
             if (code == ErrorCode.SESSION_TAKEN_OVER.code() && (link == current || link == retiring)) {
                 McpException cause = new McpException(ErrorCode.SESSION_TAKEN_OVER, "another connection resumed the session ("
                         + link.endpoint() + " sent GOAWAY" + (message == null || message.isEmpty() ? "" : ": " + message) + ")");
-                log.warn("{}: {}; not resuming it again", name, cause.getMessage());
+                log.warn("{}: {}; not resuming it again", settings.name(), cause.getMessage());
                 stop(link.endpoint(), cause);
                 return;
             }
@@ -400,7 +376,7 @@ public final class ConnectionSupervisor {
                 return;
             }
             McpException cause = new McpException(ErrorCode.UNAVAILABLE, link.endpoint() + " sent GOAWAY");
-            log.info("{}: {} sent GOAWAY; moving on", name, link.endpoint());
+            log.info("{}: {} sent GOAWAY; moving on", settings.name(), link.endpoint());
             retire(link, cause);
         });
     }
@@ -409,9 +385,9 @@ public final class ConnectionSupervisor {
         if (closed || link != current) {
             return;
         }
-        log.info("{}: connection to {} is unhealthy (score {}, {} failures in a row); replacing it", name,
+        log.info("{}: connection to {} is unhealthy (score {}, {} failures in a row); replacing it", settings.name(),
                 link.endpoint(), String.format("%.2f", link.health().score()), link.health().consecutiveFailures());
-        if (overlap) {
+        if (settings.overlap()) {
             if (!replacing && !dialing && retryTimer == null) {
                 replacing = true;
                 rotation.moveAfter(link.endpoint());
@@ -431,21 +407,21 @@ public final class ConnectionSupervisor {
         rotation.moveAfter(link.endpoint());
         owner.linkDown(link, cause);
         states.moveTo(ClientState.RECONNECTING, link.endpoint(), cause);
-        if (overlap) {
+        if (settings.overlap()) {
             dial(); // the old connection drains on its own; its close is ignored
             return;
         }
         retiring = link;
-        graceTimer = scheduler.schedule(link::closeAsync, goawayGrace);
+        graceTimer = scheduler.schedule(link::closeAsync, settings.goawayGrace());
     }
 
     // ------------------------------------------------------------------ health
 
     private void armHealthCheck() {
-        if (healthPolicy.checkInterval().isZero() || closed || current == null) {
+        if (settings.healthPolicy().checkInterval().isZero() || closed || current == null) {
             return;
         }
-        healthTimer = scheduler.schedule(this::probe, healthPolicy.checkInterval());
+        healthTimer = scheduler.schedule(this::probe, settings.healthPolicy().checkInterval());
     }
 
     private void probe() {
@@ -555,6 +531,6 @@ public final class ConnectionSupervisor {
 
     @Override
     public String toString() {
-        return name;
+        return settings.name();
     }
 }

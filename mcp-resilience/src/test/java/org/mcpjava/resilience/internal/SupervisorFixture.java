@@ -48,8 +48,8 @@ final class SupervisorFixture {
                       boolean failBack, DoubleSupplier random, Set<Integer> terminalRefusals) {
         this.health = health;
         states.addListener(changes::add);
-        supervisor = new ConnectionSupervisor("test", endpoints, policy, health, overlap, failBack, Duration.ofSeconds(10),
-                terminalRefusals, dialer, clock, random, new ConnectionSupervisor.Owner() {
+        supervisor = new ConnectionSupervisor(new SupervisorSettings("test", endpoints, policy, health, overlap, failBack,
+                Duration.ofSeconds(10), terminalRefusals), dialer, clock, random, new ConnectionSupervisor.Owner() {
                     @Override
                     public void linkUp(Link link) {
                         up.add(link);
