@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -80,6 +79,7 @@ public final class ConnectionSupervisor {
     private final EndpointRotation rotation;
     private final FailBackSchedule failBack;
     private final LinkDrain drain;
+    private final HealthCheck healthCheck;
     private final Dialer dialer;
     private final Scheduler scheduler;
     private final DoubleSupplier random;
@@ -97,7 +97,6 @@ public final class ConnectionSupervisor {
     private Link retiring;
     private CompletableFuture<Link> dialInFlight;
     private Scheduler.Cancellable retryTimer;
-    private Scheduler.Cancellable healthTimer;
     private Scheduler.Cancellable graceTimer;
     private int failures;
     private Duration lastDelay;
@@ -115,6 +114,8 @@ public final class ConnectionSupervisor {
         this.rotation = new EndpointRotation(settings.endpoints());
         this.failBack = settings.failBack() ? new FailBackSchedule(settings.reconnectPolicy(), random, scheduler) : null;
         this.drain = new LinkDrain(scheduler, settings.goawayGrace());
+        this.healthCheck = new HealthCheck(scheduler, settings.healthPolicy().checkInterval(),
+                () -> closed ? null : current, this::probed);
         this.dialer = dialer;
         this.scheduler = scheduler;
         this.random = random;
@@ -234,7 +235,7 @@ public final class ConnectionSupervisor {
             drain.drain(old);
         }
         owner.linkUp(link);
-        healthTimer = cancel(healthTimer); // the old link's probe, if one was armed
+        healthCheck.cancel(); // the old link's probe, if one was armed
         armHealthCheck();
         armFailBack();
     }
@@ -350,7 +351,7 @@ public final class ConnectionSupervisor {
         }
         current = null;
         ready = null;
-        healthTimer = cancel(healthTimer);
+        healthCheck.cancel();
         McpException cause = new McpException(ErrorCode.UNAVAILABLE, "connection to " + link.endpoint() + " lost");
         owner.linkDown(link, cause);
         if (closed) {
@@ -403,7 +404,7 @@ public final class ConnectionSupervisor {
     private void retire(Link link, Throwable cause) {
         current = null;
         ready = null;
-        healthTimer = cancel(healthTimer);
+        healthCheck.cancel();
         rotation.moveAfter(link.endpoint());
         owner.linkDown(link, cause);
         states.moveTo(ClientState.RECONNECTING, link.endpoint(), cause);
@@ -418,44 +419,10 @@ public final class ConnectionSupervisor {
     // ------------------------------------------------------------------ health
 
     private void armHealthCheck() {
-        if (settings.healthPolicy().checkInterval().isZero() || closed || current == null) {
+        if (closed || current == null) {
             return;
         }
-        healthTimer = scheduler.schedule(this::probe, settings.healthPolicy().checkInterval());
-    }
-
-    private void probe() {
-        healthTimer = null;
-        Link link = current;
-        if (closed || link == null) {
-            return;
-        }
-        HealthMonitor health = link.health();
-        AtomicBoolean settled = new AtomicBoolean();
-        Scheduler.Cancellable timeout = scheduler.schedule(() -> {
-            if (settled.compareAndSet(false, true)) {
-                health.failure();
-                probed(link);
-            }
-        }, health.rto());
-        CompletableFuture<Duration> ping;
-        try {
-            ping = link.ping();
-        } catch (RuntimeException e) {
-            ping = CompletableFuture.failedFuture(e);
-        }
-        ping.whenComplete((rtt, error) -> scheduler.execute(() -> {
-            if (!settled.compareAndSet(false, true)) {
-                return;
-            }
-            timeout.cancel();
-            if (error == null) {
-                health.success(rtt);
-            } else if (!McpException.hasCode(error, ErrorCode.UNAVAILABLE)) {
-                health.failure();
-            }
-            probed(link);
-        }));
+        healthCheck.arm();
     }
 
     private void probed(Link link) {
@@ -465,7 +432,7 @@ public final class ConnectionSupervisor {
         if (link.health().unhealthy()) {
             unhealthy(link);
         }
-        if (current == link && healthTimer == null) {
+        if (current == link && !healthCheck.armed()) {
             armHealthCheck();
         }
     }
@@ -485,7 +452,7 @@ public final class ConnectionSupervisor {
         }
         closed = true;
         retryTimer = cancel(retryTimer);
-        healthTimer = cancel(healthTimer);
+        healthCheck.cancel();
         graceTimer = cancel(graceTimer);
         if (failBack != null) {
             failBack.cancel();
